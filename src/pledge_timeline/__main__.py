@@ -1,0 +1,3 @@
+from pledge_timeline.cli import main
+
+main()

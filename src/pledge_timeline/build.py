@@ -1,0 +1,80 @@
+"""The build: validate, render every output in memory, and only then write."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from pledge_timeline.model import Timeline
+from pledge_timeline.validate import load_timeline
+from pledge_timeline.writer import write_outputs
+
+Renderer = Callable[[Timeline, str], bytes]
+"""A pure function from the validated timeline and the output's own path to its bytes."""
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedFile:
+    path: str
+    data: bytes
+    items: int
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    files: tuple[RenderedFile, ...]
+    removed: tuple[str, ...]
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(len(f.data) for f in self.files)
+
+
+def main_renderers() -> dict[str, Renderer]:
+    """Outputs for the whole timeline, by their fixed file names."""
+    return {}
+
+
+def tag_renderers() -> dict[str, Renderer]:
+    """Per-tag outputs: ``{tag}`` in the name is replaced by the tag id."""
+    return {}
+
+
+def render_all(timeline: Timeline) -> tuple[RenderedFile, ...]:
+    files = [
+        RenderedFile(path, render(timeline, path), len(timeline.events))
+        for path, render in main_renderers().items()
+    ]
+    for tag in timeline.tags:
+        subset = timeline.restricted_to(tag)
+        for pattern, render in tag_renderers().items():
+            path = pattern.format(tag=tag.id)
+            files.append(RenderedFile(path, render(subset, path), len(subset.events)))
+    return tuple(files)
+
+
+def source_date_epoch_from_env() -> int | None:
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def prepare(timeline: Timeline, base_url: str | None, epoch: int | None) -> Timeline:
+    if base_url:
+        timeline = replace(timeline, base_url=base_url if base_url.endswith("/") else base_url + "/")
+    return replace(timeline, source_date_epoch=epoch)
+
+
+def build(
+    events_file: Path,
+    out_dir: Path,
+    *,
+    base_url: str | None = None,
+    source_date_epoch: int | None = None,
+) -> BuildReport:
+    """Raise InvalidTimeline before anything is written; otherwise write every output."""
+    timeline = prepare(load_timeline(events_file), base_url, source_date_epoch)
+    files = render_all(timeline)
+    removed = write_outputs(out_dir, {f.path: f.data for f in files})
+    return BuildReport(files, tuple(removed))

@@ -1,0 +1,240 @@
+"""The validated timeline: what every renderer reads. Built only by ``validate``.
+
+Time policy, applied the same way by every output:
+- a day-precision timestamp (a revision date, a source's publication date) stands for
+  12:00 UTC that day (``noon_utc``), so it is the same calendar day in every zone from
+  UTC-11 to UTC+11;
+- an event's ``published`` is its ``recorded`` date, else its earliest source's
+  publication; its ``updated`` is its latest revision, else ``published``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from functools import cached_property
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from pledge_timeline.dates import Precision, Span
+
+
+def noon_utc(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    id: str
+    label: str
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    id: str
+    title: str
+    publisher: str
+    published: date
+    url: str | None = None
+    archive: str | None = None
+    """Name of a local copy of the article (e.g. a file in shared/seeds)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    source: Source
+    quote: str
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    name: str
+    lat: float | None = None
+    lon: float | None = None
+
+    @property
+    def has_coordinates(self) -> bool:
+        return self.lat is not None and self.lon is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """A dated correction: what changed, from what to what, on whose word."""
+
+    date: date
+    what: str
+    source: Source | None = None
+    before: str | None = None
+    after: str | None = None
+
+    @property
+    def timestamp(self) -> datetime:
+        return noon_utc(self.date)
+
+
+@dataclass(frozen=True, slots=True)
+class When:
+    """An event's date (with its precision), and a wall-clock time where one is known."""
+
+    span: Span
+    display: str | None = None
+    start_time: time | None = None
+    end_time: time | None = None
+    timezone: str | None = None
+
+    @property
+    def is_timed(self) -> bool:
+        return self.start_time is not None
+
+    @property
+    def label(self) -> str:
+        """``display`` if the curator gave one, else the span's label, plus the time if any."""
+        if self.display:
+            return self.display
+        if self.start_time is None:
+            return self.span.label
+        text = f"{self.span.label}, {self.start_time:%H:%M}"
+        if self.end_time is not None:
+            text += f"-{self.end_time:%H:%M}"
+        return f"{text} {self.start_instant:%Z}"
+
+    @property
+    def start_instant(self) -> datetime:
+        """Aware start for timed events; noon UTC on the first day otherwise."""
+        if self.start_time is None or self.timezone is None:
+            return noon_utc(self.span.first_day)
+        return datetime.combine(self.span.first_day, self.start_time, ZoneInfo(self.timezone))
+
+    @property
+    def end_instant(self) -> datetime | None:
+        if self.end_time is None or self.timezone is None:
+            return None
+        return datetime.combine(self.span.last_day, self.end_time, ZoneInfo(self.timezone))
+
+    @property
+    def is_fuzzy(self) -> bool:
+        """Never to be shown as an exact day: coarser than a day, or approximate/uncertain."""
+        return not self.span.is_exact
+
+    @property
+    def precision(self) -> Precision:
+        return self.span.precision
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: str
+    title: str
+    when: When
+    summary: str
+    citations: tuple[Citation, ...]
+    tags: tuple[Tag, ...] = ()
+    actors: tuple[str, ...] = ()
+    place: Place | None = None
+    revisions: tuple[Revision, ...] = ()
+    recorded: date | None = None
+    note: str | None = None
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        return tuple(c.source for c in self.citations)
+
+    @property
+    def published(self) -> datetime:
+        if self.recorded is not None:
+            return noon_utc(self.recorded)
+        return noon_utc(min(s.published for s in self.sources))
+
+    @property
+    def updated(self) -> datetime:
+        if not self.revisions:
+            return self.published
+        return max(self.published, max(r.timestamp for r in self.revisions))
+
+    @property
+    def sequence(self) -> int:
+        return len(self.revisions)
+
+    @property
+    def sort_key(self) -> tuple[date, date, str]:
+        return (self.when.span.first_day, self.when.span.last_day, self.id)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    title: str
+    description: str
+    language: str
+    base_url: str
+    timezone: str
+    curator: str
+    rights: str
+    tags: tuple[Tag, ...]
+    sources: tuple[Source, ...]
+    events: tuple[Event, ...]
+    icon: str | None = None
+    source_date_epoch: int | None = field(default=None, compare=False)
+    """Set by the build from SOURCE_DATE_EPOCH; overrides ``build_time``."""
+
+    @property
+    def domain(self) -> str:
+        """The host of ``base_url``: the naming authority for UIDs and tag: URIs."""
+        return urlsplit(self.base_url).hostname or "localhost"
+
+    def url(self, path: str) -> str:
+        """Absolute URL of a published file, e.g. ``url('feed.atom')``."""
+        return self.base_url.rstrip("/") + "/" + path
+
+    def permalink(self, event: Event) -> str:
+        return self.url(f"timeline.html#{event.id}")
+
+    @cached_property
+    def chronological(self) -> tuple[Event, ...]:
+        """Oldest first; ties broken by last day, then id."""
+        return tuple(sorted(self.events, key=lambda e: e.sort_key))
+
+    @cached_property
+    def newest_first(self) -> tuple[Event, ...]:
+        """Newest event first, deterministically: by start, end, then id (ascending on ties)."""
+        return tuple(sorted(self.events, key=_newest_first_key))
+
+    @property
+    def updated(self) -> datetime:
+        """The newest entry's ``updated``: what feeds and the calendar call 'last changed'.
+
+        Validation guarantees every timeline, and every tag, has at least one event.
+        """
+        return max(e.updated for e in self.events)
+
+    @property
+    def build_time(self) -> datetime:
+        """DTSTAMP and generator time: SOURCE_DATE_EPOCH if set, else the data's own ``updated``."""
+        if self.source_date_epoch is not None:
+            return datetime.fromtimestamp(self.source_date_epoch, UTC)
+        return self.updated
+
+    def events_tagged(self, tag: Tag) -> tuple[Event, ...]:
+        return tuple(e for e in self.events if tag in e.tags)
+
+    def restricted_to(self, tag: Tag) -> Timeline:
+        """The same timeline with only the events that carry ``tag`` (for tags/<tag>.*)."""
+        return Timeline(
+            title=f"{self.title}: {tag.label}",
+            description=tag.description or self.description,
+            language=self.language,
+            base_url=self.base_url,
+            timezone=self.timezone,
+            curator=self.curator,
+            rights=self.rights,
+            tags=self.tags,
+            sources=self.sources,
+            events=self.events_tagged(tag),
+            icon=self.icon,
+            source_date_epoch=self.source_date_epoch,
+        )
+
+
+def _newest_first_key(event: Event) -> tuple[int, int, str]:
+    first, last, event_id = event.sort_key
+    return (-first.toordinal(), -last.toordinal(), event_id)

@@ -1,0 +1,38 @@
+"""Shared test fixtures; ``pytest --update-golden`` rewrites the golden files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+GOLDEN = Path(__file__).parent / "golden"
+REPO = Path(__file__).parent.parent
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/* from the current renderers instead of comparing",
+    )
+
+
+@pytest.fixture
+def assert_golden(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """Compare bytes with tests/golden/NAME, or rewrite it under --update-golden."""
+    update = request.config.getoption("--update-golden")
+
+    def check(name: str, data: bytes) -> None:
+        golden = GOLDEN / name
+        if update:
+            golden.parent.mkdir(parents=True, exist_ok=True)
+            golden.write_bytes(data)
+            return
+        assert golden.exists(), f"no golden file {golden}; run pytest --update-golden"
+        assert data == golden.read_bytes(), (
+            f"{name} differs from {golden}; if intended, run pytest --update-golden"
+        )
+
+    return check
