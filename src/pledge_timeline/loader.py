@@ -16,6 +16,7 @@ from pathlib import Path as FilePath
 from typing import Any
 
 import yaml
+import yaml.reader
 
 from pledge_timeline.errors import Location, Path, TimelineError
 
@@ -74,10 +75,25 @@ def load_document(file: FilePath, display_name: str | None = None) -> Document:
         return doc
     try:
         _Builder(doc).build(yaml.parse(text, Loader=_Loader))
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        doc.errors = [
+            TimelineError(
+                Location(name, line, column),
+                (),
+                f"the control character U+{ord(char):04X} is not allowed in YAML; remove it",
+            )
+        ]
+        doc.unreadable = True
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.context_mark and exc.problem:
+            opened = exc.context_mark
+            problem = f"{exc.context} (line {opened.line + 1}, column {opened.column + 1}): {problem}"
         doc.errors = [TimelineError(Location(name, line, column), (), f"YAML syntax error: {problem}")]
         doc.unreadable = True
     except yaml.YAMLError as exc:
@@ -278,6 +294,7 @@ class _Builder:
 
 
 def _scalar_value(event: Any) -> str | None:
-    if event.style is None and event.value in NULLS and event.tag is None:
+    is_plain = not event.style  # None from the pure-Python parser, "" from libyaml
+    if is_plain and event.value in NULLS and event.tag is None:
         return None
     return str(event.value)

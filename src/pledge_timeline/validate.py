@@ -43,11 +43,28 @@ def validate_document(doc: Document) -> TimelineDoc | None:
     try:
         parsed = DOCUMENT.validate_python(doc.data)
     except ValidationError as exc:
-        for detail in exc.errors(include_url=False):
-            if tuple(detail["loc"]) not in doc.placeholders:
+        details = exc.errors(include_url=False)
+        misspelled = _misspelled_keys(details)
+        for detail in details:
+            path = tuple(detail["loc"])
+            if path not in doc.placeholders and path not in misspelled:
                 doc.errors.append(_located(doc, detail))
     CrossChecks(doc, doc.data).run()
     return parsed if not doc.errors else None
+
+
+def _misspelled_keys(details: list[ErrorDetails]) -> set[Path]:
+    """Missing keys that an unknown key nearby is a typo of: the typo's error says it all."""
+    unknown = [tuple(d["loc"]) for d in details if d["type"] == "extra_forbidden"]
+    found: set[Path] = set()
+    for detail in details:
+        path = tuple(detail["loc"])
+        if detail["type"] != "missing":
+            continue
+        typos = [str(u[-1]) for u in unknown if u[:-1] == path[:-1]]
+        if difflib.get_close_matches(str(path[-1]), typos, n=1, cutoff=0.6):
+            found.add(path)
+    return found
 
 
 def _located(doc: Document, detail: ErrorDetails) -> TimelineError:
@@ -139,8 +156,9 @@ class CrossChecks:
             used_tags.update(t for t in _list(event.get("tags")) if isinstance(t, str))
             self.check_references(path, event, tag_ids, source_ids)
             self.check_when(path, event)
+        misspelled = used_tags - set(tag_ids)
         for tag_id, path in tag_ids.items():
-            if tag_id not in used_tags:
+            if tag_id not in used_tags and not difflib.get_close_matches(tag_id, misspelled, n=1, cutoff=0.6):
                 self.error(
                     (*path, "id"), f"tag '{tag_id}' is not used by any event; remove it or tag an event"
                 )
