@@ -1,0 +1,173 @@
+"""`build`: render everything in memory, then write atomically; reproducible to the byte."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import FIXTURES, REPO
+from pledge_timeline import writer
+from pledge_timeline.build import build, main_renderers, render_all
+from pledge_timeline.cli import cli
+from pledge_timeline.errors import InvalidTimeline
+from pledge_timeline.validate import load_timeline
+
+EXPECTED_MAIN = {"calendar.ics", "feed.atom", "feed.rss", "feed.json", "timeline.html"}
+
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _build_in_subprocess(out: Path, tz: str, extra_env: dict[str, str] | None = None) -> None:
+    env = {**os.environ, "TZ": tz, "LC_ALL": "C", **(extra_env or {})}
+    env.pop("SOURCE_DATE_EPOCH", None)
+    env.update(extra_env or {})
+    subprocess.run(
+        [sys.executable, "-m", "pledge_timeline", "build", str(FIXTURES / "small.yaml"), "--out", str(out)],
+        check=True, env=env, capture_output=True,
+    )  # fmt: skip
+
+
+def test_every_documented_output_is_rendered() -> None:
+    assert set(main_renderers()) == EXPECTED_MAIN
+    files = {f.path for f in render_all(load_timeline(FIXTURES / "small.yaml"))}
+    for tag in ("pledge", "visit", "press"):
+        assert {f"tags/{tag}.ics", f"tags/{tag}.atom", f"tags/{tag}.rss"} <= files
+
+
+def test_two_builds_in_different_time_zones_are_byte_identical(tmp_path: Path) -> None:
+    _build_in_subprocess(tmp_path / "utc", "UTC")
+    _build_in_subprocess(tmp_path / "tokyo", "Asia/Tokyo")
+    _build_in_subprocess(tmp_path / "la", "America/Los_Angeles")
+    utc = _snapshot(tmp_path / "utc")
+    assert len(utc) > len(EXPECTED_MAIN)
+    assert utc == _snapshot(tmp_path / "tokyo") == _snapshot(tmp_path / "la")
+
+
+def test_source_date_epoch_sets_the_stamp_and_nothing_else_varies(tmp_path: Path) -> None:
+    _build_in_subprocess(tmp_path / "a", "UTC", {"SOURCE_DATE_EPOCH": "1700000000"})
+    _build_in_subprocess(tmp_path / "b", "Asia/Tokyo", {"SOURCE_DATE_EPOCH": "1700000000"})
+    assert _snapshot(tmp_path / "a") == _snapshot(tmp_path / "b")
+    assert b"DTSTAMP:20231114T221320Z" in (tmp_path / "a" / "calendar.ics").read_bytes()
+    _build_in_subprocess(tmp_path / "c", "UTC")
+    assert b"DTSTAMP:20231114T221320Z" not in (tmp_path / "c" / "calendar.ics").read_bytes()
+
+
+def test_an_invalid_file_changes_nothing_in_the_output_folder(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(FIXTURES / "small.yaml", out)
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    before = _snapshot(out)
+    with pytest.raises(InvalidTimeline):
+        build(REPO / "tests" / "invalid" / "impossible-day.yaml", out)
+    assert _snapshot(out) == before
+
+
+def test_an_invalid_file_never_creates_the_output_folder(tmp_path: Path) -> None:
+    with pytest.raises(InvalidTimeline):
+        build(REPO / "tests" / "invalid" / "alias.yaml", tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_build_killed_part_way_leaves_no_truncated_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    build(FIXTURES / "small.yaml", out)
+    before = _snapshot(out)
+    shutil.copy(FIXTURES / "small.yaml", tmp_path / "events.yaml")
+    changed = (tmp_path / "events.yaml").read_text(encoding="utf-8").replace("Small fixture", "Changed")
+    (tmp_path / "events.yaml").write_text(changed, encoding="utf-8")
+    calls = {"n": 0}
+    real_fsync = os.fsync
+
+    def dying_fsync(fd: int) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt  # the process is killed while writing the third file
+        real_fsync(fd)
+
+    monkeypatch.setattr(writer.os, "fsync", dying_fsync)
+    with pytest.raises(KeyboardInterrupt):
+        build(tmp_path / "events.yaml", out)
+    monkeypatch.undo()
+    after = _snapshot(out)
+    assert set(after) == set(before), "no temporary file is left behind"
+    changed_files = [name for name in after if after[name] != before[name]]
+    assert len(changed_files) == 2, "two files were replaced whole; the rest are untouched"
+    build(tmp_path / "events.yaml", out)  # the next build repairs the set
+    assert _snapshot(out) != before
+    assert all(b"Small fixture" not in (out / name).read_bytes() for name in ("feed.atom", "calendar.ics"))
+
+
+def test_stale_outputs_are_removed_but_nothing_else(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(FIXTURES / "small.yaml", out)
+    (out / "tags" / "keep-me.txt").write_text("mine", encoding="utf-8")
+    (out / "README.txt").write_text("mine", encoding="utf-8")
+    assert (out / "tags" / "press.ics").exists()
+    without_press = (FIXTURES / "small.yaml").read_text(encoding="utf-8")
+    without_press = without_press.replace("  - id: press\n    label: Press coverage\n", "")
+    without_press = without_press.replace("tags: [press]", "tags: [pledge]")
+    (tmp_path / "events.yaml").write_text(without_press, encoding="utf-8")
+    report = build(tmp_path / "events.yaml", out)
+    assert set(report.removed) == {"tags/press.ics", "tags/press.atom", "tags/press.rss"}
+    assert not (out / "tags" / "press.ics").exists()
+    assert (out / "tags" / "keep-me.txt").read_text(encoding="utf-8") == "mine"
+    assert (out / "README.txt").exists()
+
+
+def test_a_tampered_manifest_cannot_delete_files_outside_the_folder(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(FIXTURES / "small.yaml", out)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious", encoding="utf-8")
+    with (out / writer.MANIFEST).open("a", encoding="utf-8") as manifest:
+        manifest.write("../victim.txt\n/etc/hostname\n")
+    build(FIXTURES / "small.yaml", out)
+    assert victim.read_text(encoding="utf-8") == "precious"
+
+
+def test_build_prints_one_line_per_file_and_a_total(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["build", str(FIXTURES / "minimal.yaml"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    files = sorted(p for p in out.rglob("*") if p.is_file() and p.name != writer.MANIFEST)
+    assert len(lines) == len(files) + 1
+    for path in files:
+        size = path.stat().st_size
+        assert f"wrote {path} ({size} bytes, 1 event)" in lines
+    total = sum(p.stat().st_size for p in files)
+    assert lines[-1] == f"built {len(files)} files, {total} bytes, in {out}"
+
+
+def test_build_base_url_must_be_http(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["build", str(FIXTURES / "minimal.yaml"), "--out", str(tmp_path), "--base-url", "ftp://x/"]
+    )
+    assert result.exit_code == 2
+    assert "--base-url" in result.stderr
+
+
+def test_base_url_option_moves_every_link(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli,
+        ["build", str(FIXTURES / "small.yaml"), "--out", str(out), "--base-url", "https://news.example.net/t"],
+    )
+    assert result.exit_code == 0, result.output
+    for name in ("feed.atom", "feed.rss", "feed.json", "calendar.ics"):
+        data = (out / name).read_text(encoding="utf-8")
+        assert "https://news.example.net/t/timeline.html" in data.replace("\r\n ", "")
+        assert "timeline.example.org/small" not in data.replace("\r\n ", "")
