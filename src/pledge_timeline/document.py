@@ -185,7 +185,9 @@ class SourceDoc(Strict):
     id: Slug
     title: Text
     publisher: Text
-    published: Day
+    published: EdtfSpan = Field(
+        description="a day YYYY-MM-DD; when the day is not known, an EDTF date or interval"
+    )
     url: Url | None = None
     archive: Text | None = Field(default=None, description="name of a local copy, e.g. in shared/seeds")
 

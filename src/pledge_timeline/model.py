@@ -16,7 +16,7 @@ from functools import cached_property
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from pledge_timeline.dates import Precision, Span
+from pledge_timeline.dates import Precision, Span, qualifier_note
 
 
 def noon_utc(day: date) -> datetime:
@@ -35,10 +35,20 @@ class Source:
     id: str
     title: str
     publisher: str
-    published: date
+    published_span: Span
+    """When it was published, with its precision: a day, or a window when the day is unknown."""
     url: str | None = None
     archive: str | None = None
     """Name of a local copy of the article (e.g. a file in shared/seeds)."""
+
+    @property
+    def published(self) -> date:
+        """The earliest day it may have been published (used to order and to stamp)."""
+        return self.published_span.first_day
+
+    @property
+    def published_label(self) -> str:
+        return self.published_span.label
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +110,15 @@ class When:
         return f"{text} {self.start_instant:%Z}"
 
     @property
+    def inline_label(self) -> str:
+        """The label for use inside brackets: ``Summer 2015, approx.``, not ``Summer 2015 (approx.)``."""
+        label = self.label
+        note = qualifier_note(self.span.approximate, self.span.uncertain)
+        if self.display is None and note and label.endswith(note):
+            return f"{label.removesuffix(note)}, {note.strip(' ()')}"
+        return label
+
+    @property
     def start_instant(self) -> datetime:
         """Aware start for timed events; noon UTC on the first day otherwise."""
         if self.start_time is None or self.timezone is None:
@@ -135,6 +154,11 @@ class Event:
     revisions: tuple[Revision, ...] = ()
     recorded: date | None = None
     note: str | None = None
+
+    @property
+    def dated_title(self) -> str:
+        """``Cisco pledges $10 billion (June 2015)``: the title with its honest date."""
+        return f"{self.title} ({self.when.inline_label})"
 
     @property
     def sources(self) -> tuple[Source, ...]:

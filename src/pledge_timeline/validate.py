@@ -263,7 +263,8 @@ def _list(value: object) -> list[Any]:
 def build_model(doc: TimelineDoc) -> Timeline:
     tags = {t.id: Tag(t.id, t.label, t.description) for t in doc.tags}
     sources = {
-        s.id: Source(s.id, s.title, s.publisher, as_day(s.published), s.url, s.archive) for s in doc.sources
+        s.id: Source(s.id, s.title, s.publisher, parse_span(s.published), s.url, s.archive)
+        for s in doc.sources
     }
     meta = doc.timeline
     return Timeline(

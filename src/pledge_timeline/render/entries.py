@@ -1,0 +1,236 @@
+"""What a feed says about the timeline, once, so that Atom, RSS and JSON Feed never disagree.
+
+Identity: every entry id is a ``tag:`` URI (RFC 4151) made of the timeline's domain, the
+fixed date ``TAG_DATE`` and the event id, e.g. ``tag:timeline.example.org,2015:cisco-pledge``.
+Nothing in it comes from a title, a URL path or the data's dates, so an id never changes
+when an event is corrected, retitled or redated.
+
+Dates: ``published`` is the event's first version, ``updated`` its latest revision; the
+feed's ``updated`` is the newest entry's. All are UTC; day-precision dates are 12:00 UTC
+(see ``model``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from html import escape
+from urllib.parse import urlsplit
+
+from pledge_timeline.dates import FuzzyDate, Precision
+from pledge_timeline.model import Citation, Event, Revision, Source, Timeline, When
+
+TAG_DATE = "2015"
+"""The date part of every ``tag:`` URI: the year the story began. A constant, because the
+tag must never change; RFC 4151 only asks that the domain was held by the tagger then."""
+
+GENERATOR = "pledge-timeline"
+HOME_PAGE = "timeline.html"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    href: str
+    rel: str
+    title: str | None = None
+    type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """A tag: ``term`` is its id (Atom), ``label`` what readers show (Atom label, RSS, JSON)."""
+
+    term: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    id: str
+    event_id: str
+    title: str
+    url: str
+    """The event's permalink: the entry's alternate link."""
+    related: tuple[Link, ...]
+    """One ``rel="related"`` link per cited source that has a web address."""
+    summary: str
+    """Plain text."""
+    content_html: str
+    published: datetime
+    updated: datetime
+    categories: tuple[Category, ...]
+    author: str
+    when: When
+
+    @property
+    def links(self) -> tuple[Link, ...]:
+        return (Link(self.url, "alternate", type="text/html"), *self.related)
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    id: str
+    title: str
+    subtitle: str
+    self_url: str
+    home_url: str
+    language: str
+    rights: str
+    author: str
+    updated: datetime
+    """The newest entry's ``updated``: when the feed last changed."""
+    build_time: datetime
+    icon: str | None
+    entries: tuple[Entry, ...]
+    """Newest event first."""
+
+
+def feed_for(timeline: Timeline, path: str) -> Feed:
+    """The feed published at ``path`` (e.g. ``feed.atom`` or ``tags/pledge.rss``)."""
+    return Feed(
+        id=tag_uri(timeline, feed_name(path)),
+        title=timeline.title,
+        subtitle=timeline.description,
+        self_url=timeline.url(path),
+        home_url=timeline.url(HOME_PAGE),
+        language=timeline.language,
+        rights=timeline.rights,
+        author=timeline.curator,
+        updated=timeline.updated.astimezone(UTC),
+        build_time=timeline.build_time.astimezone(UTC),
+        icon=timeline.icon,
+        entries=tuple(entry_for(timeline, event) for event in timeline.newest_first),
+    )
+
+
+def feed_name(path: str) -> str:
+    """``tags/pledge.atom`` -> ``tags/pledge``: the same name for every format of one feed."""
+    stem, _, _ = path.rpartition(".")
+    return stem or path
+
+
+def tag_uri(timeline: Timeline, specific: str) -> str:
+    return f"tag:{timeline.domain},{TAG_DATE}:{specific}"
+
+
+def entry_for(timeline: Timeline, event: Event) -> Entry:
+    return Entry(
+        id=tag_uri(timeline, event.id),
+        event_id=event.id,
+        title=entry_title(event),
+        url=timeline.permalink(event),
+        related=related_links(event),
+        summary=event.summary,
+        content_html=content_html(event),
+        published=event.published.astimezone(UTC),
+        updated=event.updated.astimezone(UTC),
+        categories=tuple(Category(tag.id, tag.label) for tag in event.tags),
+        author=timeline.curator,
+        when=event.when,
+    )
+
+
+def entry_title(event: Event) -> str:
+    """``Cisco pledges $10 billion (June 2015)``: the label never claims more than is known."""
+    return event.dated_title
+
+
+def related_links(event: Event) -> tuple[Link, ...]:
+    return tuple(
+        Link(source.url, "related", title=source_title(source))
+        for source in unique_sources(event)
+        if source.url is not None and is_web_url(source.url)
+    )
+
+
+def unique_sources(event: Event) -> tuple[Source, ...]:
+    return tuple(dict.fromkeys(event.sources))
+
+
+def source_title(source: Source) -> str:
+    return f"{source.title} ({source.publisher})"
+
+
+def is_web_url(url: str) -> bool:
+    """Only http(s) addresses become links; anything else (``javascript:``...) stays text."""
+    return urlsplit(url).scheme in ("http", "https")
+
+
+def html_datetime(when: When) -> str | None:
+    """A machine-readable ``<time datetime>`` value, or None when it would claim too much.
+
+    Timed events give their UTC start; exact days their first day; plain months and years
+    their month or year. Seasons and approximate or uncertain dates get none.
+    """
+    if when.is_timed:
+        return when.start_instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+    span = when.span
+    if span.approximate or span.uncertain:
+        return None
+    if when.precision is Precision.DAY:
+        return span.first_day.isoformat()
+    if span.end is None and when.precision is Precision.MONTH:
+        return f"{span.first_day:%Y-%m}"
+    if span.end is None and when.precision is Precision.YEAR:
+        return f"{span.first_day:%Y}"
+    return None
+
+
+def content_html(event: Event) -> str:
+    """The entry's HTML: date, place, summary, note, sources and corrections, all escaped."""
+    parts = [when_html(event.when)]
+    if event.place is not None:
+        parts.append(f'<p class="place">{escape(event.place.name)}</p>')
+    parts.append(f'<p class="summary">{escape(event.summary)}</p>')
+    if event.note:
+        parts.append(f'<p class="note">{escape(event.note)}</p>')
+    parts.append(sources_html(event.citations))
+    if event.revisions:
+        parts.append(corrections_html(event.revisions))
+    return "\n".join(parts)
+
+
+def when_html(when: When) -> str:
+    machine = html_datetime(when)
+    attribute = "" if machine is None else f' datetime="{machine}"'
+    return f'<p class="when"><time{attribute}>{escape(when.label)}</time></p>'
+
+
+def sources_html(citations: tuple[Citation, ...]) -> str:
+    items = "".join(f"<li>{citation_html(c)}</li>" for c in citations)
+    return f'<p>Sources:</p>\n<ul class="sources">{items}</ul>'
+
+
+def citation_html(citation: Citation) -> str:
+    source = citation.source
+    title = escape(source.title)
+    if source.url is not None and is_web_url(source.url):
+        title = f'<a href="{escape(source.url)}">{title}</a>'
+    return (
+        f"<cite>{title}</cite>, {escape(source.publisher)}, {escape(source.published_label)}: "
+        f"<q>{escape(citation.quote)}</q>"
+    )
+
+
+def corrections_html(revisions: tuple[Revision, ...]) -> str:
+    ordered = sorted(revisions, key=lambda r: r.date)
+    items = "".join(f"<li>{escape(correction_text(r))}</li>" for r in ordered)
+    return f'<p>Corrections:</p>\n<ul class="corrections">{items}</ul>'
+
+
+def correction_text(revision: Revision) -> str:
+    """``Corrected Sept 17, 2015: what: before -> after (publisher)``, as plain text."""
+    text = f"Corrected {day_label(revision.date)}: {revision.what}"
+    if revision.before is not None and revision.after is not None:
+        text += f": {revision.before} -> {revision.after}"
+    elif revision.after is not None:
+        text += f": now {revision.after}"
+    elif revision.before is not None:
+        text += f": was {revision.before}"
+    if revision.source is not None:
+        text += f" ({revision.source.publisher})"
+    return text
+
+
+def day_label(day: date) -> str:
+    return FuzzyDate(day.year, day.month, day.day).label()

@@ -1,0 +1,81 @@
+"""JSON Feed 1.1 (jsonfeed.org) of the timeline, from the same entries as Atom and RSS.
+
+Each item carries an ``_pledge_timeline`` extension with the event's EDTF date, its label,
+the first and last day it may stand for, the UTC start and end of timed events, and every
+related source link (JSON Feed itself has room for one ``external_url``).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from pledge_timeline.model import Timeline
+from pledge_timeline.render.entries import Entry, Feed, feed_for
+
+VERSION = "https://jsonfeed.org/version/1.1"
+EXTENSION = "_pledge_timeline"
+
+
+def render_json_feed(timeline: Timeline, path: str) -> bytes:
+    text = json.dumps(json_feed(feed_for(timeline, path)), ensure_ascii=False, indent=2)
+    return (text + "\n").encode("utf-8")
+
+
+def json_feed(feed: Feed) -> dict[str, Any]:
+    """The feed as JSON-ready data; keys in a fixed order, ``version`` first as the spec asks."""
+    document: dict[str, Any] = {
+        "version": VERSION,
+        "title": feed.title,
+        "home_page_url": feed.home_url,
+        "feed_url": feed.self_url,
+        "description": feed.subtitle,
+    }
+    if feed.icon:
+        document["icon"] = feed.icon
+        document["favicon"] = feed.icon
+    document["authors"] = [{"name": feed.author}]
+    document["language"] = feed.language
+    document["items"] = [json_item(entry) for entry in feed.entries]
+    return document
+
+
+def json_item(entry: Entry) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": entry.id,
+        "url": entry.url,
+    }
+    if entry.related:
+        item["external_url"] = entry.related[0].href
+    item |= {
+        "title": entry.title,
+        "summary": entry.summary,
+        "content_html": entry.content_html,
+        "date_published": rfc3339(entry.published),
+        "date_modified": rfc3339(entry.updated),
+        "authors": [{"name": entry.author}],
+        "tags": [category.label for category in entry.categories],
+        EXTENSION: extension(entry),
+    }
+    return item
+
+
+def extension(entry: Entry) -> dict[str, Any]:
+    when = entry.when
+    data: dict[str, Any] = {
+        "edtf": when.span.edtf,
+        "label": when.label,
+        "first_day": when.span.first_day.isoformat(),
+        "last_day": when.span.last_day.isoformat(),
+    }
+    if when.is_timed:
+        data["start"] = rfc3339(when.start_instant)
+        if when.end_instant is not None:
+            data["end"] = rfc3339(when.end_instant)
+    data["related"] = [{"url": link.href, "title": link.title} for link in entry.related]
+    return data
+
+
+def rfc3339(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()

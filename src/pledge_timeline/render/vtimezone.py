@@ -1,0 +1,167 @@
+"""VTIMEZONE components that every calendar client reads the same way.
+
+icalendar's own ``add_missing_timezones()`` lists a zone's transitions as comma-separated RDATE
+values; vobject and Mozilla's ical.js (Thunderbird) read only the first value of each and place a
+09:00 Seattle event in September 2015 at 17:00Z instead of 16:00Z. So the zones are built here
+from the zoneinfo database, for the years the calendar's timed events use:
+
+- the observance in effect on January 1 of the first year starts the definition (the last
+  transition before it, or, for a zone with no recent transitions, that day itself);
+- each kind of transition (same offsets and name) that happens once a year, every year up to the
+  last year used, on the same month, weekday rule and wall-clock time, becomes one component with
+  a yearly RRULE (the classic form every client, Outlook included, understands);
+- any other transition (a rule change within the years used) gets a component of its own with a
+  single DTSTART, and no RDATE lists at all.
+
+Every component's DTSTART is the local time of the onset in the offset in effect *before* it
+(RFC 5545, 3.6.5): 02:00 for both the spring and the autumn US transitions. The definition is
+exact for the years used; later years repeat the rule of the last one.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
+
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_SCAN_STEP = timedelta(hours=6)
+"""Zones change at most once in six hours; each change is then found to the second."""
+
+
+@dataclass(frozen=True, slots=True)
+class Observance:
+    """One switch of a zone's offset or name, or the state a definition starts from."""
+
+    onset: datetime
+    """Naive local wall time of the switch, in the offset in effect before it."""
+    offset_from: timedelta
+    offset_to: timedelta
+    name: str
+    is_dst: bool
+
+    @property
+    def kind(self) -> tuple[bool, timedelta, timedelta, str]:
+        return (self.is_dst, self.offset_from, self.offset_to, self.name)
+
+
+def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
+    """The VTIMEZONE for ``tzid``, exact from January 1 of ``first_year`` to the end of ``last_year``."""
+    zone = ZoneInfo(tzid)
+    component = Timezone()
+    component.add("tzid", tzid)
+    components = sorted(_components(zone, first_year, last_year), key=lambda c: c[0].onset)
+    for observance, rule in components:
+        component.add_component(_observance_component(observance, rule))
+    return component
+
+
+def _components(
+    zone: ZoneInfo, first_year: int, last_year: int
+) -> Iterator[tuple[Observance, dict[str, object] | None]]:
+    start = datetime(first_year, 1, 1, tzinfo=zone).astimezone(UTC)
+    end = datetime(last_year + 1, 1, 1, tzinfo=zone).astimezone(UTC)
+    earlier = list(_transitions(zone, start - timedelta(days=366), start))
+    if earlier:
+        transitions = [earlier[-1], *_transitions(zone, start, end)]
+    else:
+        yield _state_at(zone, start), None
+        transitions = list(_transitions(zone, start, end))
+    kinds: dict[tuple[bool, timedelta, timedelta, str], list[Observance]] = {}
+    for transition in transitions:
+        kinds.setdefault(transition.kind, []).append(transition)
+    for group in kinds.values():
+        rule = _yearly_rule(group, last_year)
+        if rule is not None:
+            yield group[0], rule
+        else:
+            yield from ((observance, None) for observance in group)
+
+
+def _observance_component(
+    observance: Observance, rule: dict[str, object] | None
+) -> TimezoneStandard | TimezoneDaylight:
+    component = TimezoneDaylight() if observance.is_dst else TimezoneStandard()
+    component.add("dtstart", observance.onset)
+    component.add("tzoffsetfrom", observance.offset_from)
+    component.add("tzoffsetto", observance.offset_to)
+    component.add("tzname", observance.name)
+    if rule is not None:
+        component.add("rrule", rule)
+    return component
+
+
+def _state(zone: ZoneInfo, instant: datetime) -> tuple[timedelta, bool, str]:
+    local = instant.astimezone(zone)
+    offset, dst = local.utcoffset(), local.dst()
+    assert offset is not None
+    assert dst is not None
+    return offset, bool(dst), local.tzname() or ""
+
+
+def _state_at(zone: ZoneInfo, instant: datetime) -> Observance:
+    """The observance in effect at ``instant``, as if it began then (no switch: from = to)."""
+    offset, is_dst, name = _state(zone, instant)
+    return Observance((instant + offset).replace(tzinfo=None), offset, offset, name, is_dst)
+
+
+def _transitions(zone: ZoneInfo, start: datetime, end: datetime) -> Iterator[Observance]:
+    """Every change of offset, DST flag or name in [start, end), oldest first."""
+    before, moment = _state(zone, start), start
+    while moment < end:
+        step_end = min(moment + _SCAN_STEP, end)
+        after = _state(zone, step_end)
+        if after != before:
+            switch = _first_instant_with(zone, after, moment, step_end)
+            yield Observance(
+                (switch + before[0]).replace(tzinfo=None), before[0], after[0], after[2], after[1]
+            )
+        before, moment = after, step_end
+
+
+def _first_instant_with(
+    zone: ZoneInfo, state: tuple[timedelta, bool, str], low: datetime, high: datetime
+) -> datetime:
+    """Bisect (low, high] to the second for the first instant in ``state``."""
+    while high - low > timedelta(seconds=1):
+        middle = low + (high - low) / 2
+        middle = middle.replace(microsecond=0)
+        if _state(zone, middle) == state:
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+def _yearly_rule(group: list[Observance], last_year: int) -> dict[str, object] | None:
+    """A yearly RRULE that gives exactly the group's onsets up to ``last_year``, if one does."""
+    years = [o.onset.year for o in group]
+    if years != list(range(years[0], last_year + 1)):
+        return None
+    if len({(o.onset.month, o.onset.time()) for o in group}) != 1:
+        return None
+    common = set.intersection(*(_weekday_rules(o.onset) for o in group))
+    if not common:
+        return None
+    nth, weekday = min(common)  # -1 (the last weekday) when it fits, as tzdata writes such rules
+    return {"FREQ": "YEARLY", "BYMONTH": group[0].onset.month, "BYDAY": f"{nth}{weekday}"}
+
+
+def _weekday_rules(day: datetime) -> set[tuple[int, str]]:
+    weekday = _WEEKDAYS[day.weekday()]
+    rules = {((day.day - 1) // 7 + 1, weekday)}
+    if day.day + 7 > calendar.monthrange(day.year, day.month)[1]:
+        rules.add((-1, weekday))
+    return rules
+
+
+def vtimezones(uses: Iterable[tuple[str, int]]) -> list[Timezone]:
+    """One VTIMEZONE per zone, sorted by TZID, from (tzid, year) pairs of the times that use it."""
+    years: dict[str, list[int]] = {}
+    for tzid, year in uses:
+        years.setdefault(tzid, []).append(year)
+    return [vtimezone(tzid, min(ys), max(ys)) for tzid, ys in sorted(years.items())]
