@@ -191,9 +191,11 @@ def content_html(event: Event) -> str:
 
 
 def when_html(when: When) -> str:
+    """The date label; ``data-edtf`` keeps the exact EDTF for machines, ``datetime`` only when honest."""
     machine = html_datetime(when)
     attribute = "" if machine is None else f' datetime="{machine}"'
-    return f'<p class="when"><time{attribute}>{escape(when.label)}</time></p>'
+    edtf = escape(when.span.edtf)
+    return f'<p class="when" data-edtf="{edtf}"><time{attribute}>{escape(when.label)}</time></p>'
 
 
 def sources_html(citations: tuple[Citation, ...]) -> str:
