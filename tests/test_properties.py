@@ -16,6 +16,7 @@ from conftest import FIXTURES
 from pledge_timeline.errors import InvalidTimeline
 from pledge_timeline.validate import load_timeline
 
+YAML_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what YAML (and so the error lines) counts
 ERROR_LINE = re.compile(r"^events\.yaml:\d+:\d+: \S.*: .+$")
 SLUG = st.from_regex(r"[a-z][a-z0-9]{0,8}(-[a-z0-9]{1,5}){0,2}", fullmatch=True)
 TEXT = st.text(
@@ -133,5 +134,5 @@ def test_any_mutation_passes_or_fails_with_located_errors(tmp_path: Path, text: 
         assert invalid.errors
         for error in invalid.errors:
             assert ERROR_LINE.match(str(error)), str(error)
-            assert 1 <= error.location.line <= text.count("\n") + 2
+            assert 1 <= error.location.line <= len(YAML_LINE_BREAK.findall(text)) + 2
             assert error.location.column >= 1

@@ -8,6 +8,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pledge_timeline.model import Timeline
+from pledge_timeline.render.atom import render_atom
+from pledge_timeline.render.html import PlotlyJs, page_renderers
+from pledge_timeline.render.ical import render_calendar
+from pledge_timeline.render.jsonfeed import render_json_feed
+from pledge_timeline.render.rss import render_rss
 from pledge_timeline.validate import load_timeline
 from pledge_timeline.writer import write_outputs
 
@@ -32,20 +37,34 @@ class BuildReport:
         return sum(len(f.data) for f in self.files)
 
 
-def main_renderers() -> dict[str, Renderer]:
-    """Outputs for the whole timeline, by their fixed file names."""
-    return {}
+def main_renderers(plotlyjs: PlotlyJs = "inline") -> dict[str, Renderer]:
+    """Outputs for the whole timeline, by their fixed file names.
+
+    ``plotlyjs="sibling"`` writes ``plotly.min.js`` beside a small ``timeline.html``
+    instead of inlining it.
+    """
+    return {
+        "calendar.ics": render_calendar,
+        "feed.atom": render_atom,
+        "feed.rss": render_rss,
+        "feed.json": render_json_feed,
+        **page_renderers(plotlyjs),
+    }
 
 
 def tag_renderers() -> dict[str, Renderer]:
     """Per-tag outputs: ``{tag}`` in the name is replaced by the tag id."""
-    return {}
+    return {
+        "tags/{tag}.ics": render_calendar,
+        "tags/{tag}.atom": render_atom,
+        "tags/{tag}.rss": render_rss,
+    }
 
 
-def render_all(timeline: Timeline) -> tuple[RenderedFile, ...]:
+def render_all(timeline: Timeline, plotlyjs: PlotlyJs = "inline") -> tuple[RenderedFile, ...]:
     files = [
         RenderedFile(path, render(timeline, path), len(timeline.events))
-        for path, render in main_renderers().items()
+        for path, render in main_renderers(plotlyjs).items()
     ]
     for tag in timeline.tags:
         subset = timeline.restricted_to(tag)
@@ -72,9 +91,10 @@ def build(
     *,
     base_url: str | None = None,
     source_date_epoch: int | None = None,
+    plotlyjs: PlotlyJs = "inline",
 ) -> BuildReport:
     """Raise InvalidTimeline before anything is written; otherwise write every output."""
     timeline = prepare(load_timeline(events_file), base_url, source_date_epoch)
-    files = render_all(timeline)
+    files = render_all(timeline, plotlyjs)
     removed = write_outputs(out_dir, {f.path: f.data for f in files})
     return BuildReport(files, tuple(removed))

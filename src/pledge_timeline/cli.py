@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Callable, Sized
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 import click
 
@@ -25,13 +25,25 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("file", type=EVENTS_FILE, default="events.yaml")
-def check(file: Path) -> None:
-    """Validate FILE (default: events.yaml) and report every problem at once."""
+@click.argument("files", metavar="[FILE]...", nargs=-1, type=EVENTS_FILE)
+def check(files: tuple[Path, ...]) -> None:
+    """Validate each FILE (default: events.yaml) and report every problem at once."""
     from pledge_timeline.validate import load_timeline
 
-    timeline = _or_exit(lambda: load_timeline(file, str(file)))
-    click.echo(f"ok: {_count(timeline.events, 'event')}, {_count(timeline.sources, 'source')}")
+    if not files:
+        files = (EVENTS_FILE.convert("events.yaml", None, click.get_current_context()),)
+    invalid = False
+    for file in files:
+        prefix = f"{file}: " if len(files) > 1 else ""
+        try:
+            timeline = load_timeline(file, str(file))
+        except InvalidTimeline as problems:
+            _print_problems(problems)
+            invalid = True
+            continue
+        click.echo(f"{prefix}ok: {_count(timeline.events, 'event')}, {_count(timeline.sources, 'source')}")
+    if invalid:
+        sys.exit(INVALID_INPUT)
 
 
 @cli.command()
@@ -41,7 +53,11 @@ def check(file: Path) -> None:
     show_default=True, help="output folder",
 )  # fmt: skip
 @click.option("--base-url", help="where the output folder is published (overrides timeline.base_url)")
-def build(file: Path, out_dir: Path, base_url: str | None) -> None:
+@click.option(
+    "--plotlyjs", type=click.Choice(["inline", "sibling"]), default="inline", show_default=True,
+    help="inline: one self-contained timeline.html; sibling: plotly.min.js written beside it",
+)  # fmt: skip
+def build(file: Path, out_dir: Path, base_url: str | None, plotlyjs: Literal["inline", "sibling"]) -> None:
     """Validate FILE and write every output into the output folder."""
     from pledge_timeline.build import build as run_build
     from pledge_timeline.build import source_date_epoch_from_env
@@ -49,10 +65,18 @@ def build(file: Path, out_dir: Path, base_url: str | None) -> None:
     if base_url is not None and not base_url.startswith(("http://", "https://")):
         raise click.BadParameter("must start with http:// or https://", param_hint="--base-url")
     report = _or_exit(
-        lambda: run_build(file, out_dir, base_url=base_url, source_date_epoch=source_date_epoch_from_env())
+        lambda: run_build(
+            file,
+            out_dir,
+            base_url=base_url,
+            source_date_epoch=source_date_epoch_from_env(),
+            plotlyjs=plotlyjs,
+        )
     )
     for rendered in report.files:
-        click.echo(f"wrote {out_dir / rendered.path} ({len(rendered.data)} bytes, {rendered.items} events)")
+        click.echo(
+            f"wrote {out_dir / rendered.path} ({len(rendered.data)} bytes, {_count(rendered.items, 'event')})"
+        )
     for removed in report.removed:
         click.echo(f"removed stale {out_dir / removed}")
     click.echo(f"built {len(report.files)} files, {report.total_bytes} bytes, in {out_dir}")
@@ -66,18 +90,71 @@ def schema() -> None:
     click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
 
 
+@cli.command()
+@click.argument("file", type=EVENTS_FILE, default="events.yaml")
+@click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="out",
+    show_default=True, help="output folder",
+)  # fmt: skip
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free port"
+)
+@click.option("--watch", is_flag=True, help="rebuild whenever FILE changes")
+def serve(file: Path, out_dir: Path, host: str, port: int, watch: bool) -> None:
+    """Build FILE, then serve the output folder over HTTP to subscribe to; Ctrl-C stops."""
+    from pledge_timeline.build import source_date_epoch_from_env
+    from pledge_timeline.serve import Rebuilder, RebuildProblem, TimelineServer, subscription_lines
+
+    def report_problem(problem: RebuildProblem) -> None:
+        for line in problem.errors if isinstance(problem, InvalidTimeline) else (problem,):
+            click.echo(str(line), err=True)
+        click.echo(f"{file} not rebuilt; still serving the last good build", err=True)
+
+    rebuilder = Rebuilder(
+        file, out_dir, source_date_epoch=source_date_epoch_from_env(), on_failed=report_problem,
+        on_rebuilt=lambda report: click.echo(f"{file} changed: rebuilt {len(report.files)} files"),
+    )  # fmt: skip
+    report = _or_exit(rebuilder.build)
+    try:
+        server = TimelineServer(out_dir, host, port, log_requests=True)
+    except OSError as error:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    click.echo(f"built {len(report.files)} files in {out_dir}; serving them at {server.base_url(host)}")
+    for line in subscription_lines(server.base_url(host), (rendered.path for rendered in report.files)):
+        click.echo(line)
+    if not server.is_loopback_only:
+        click.echo(f"warning: listening on {host}, so other machines can fetch these files", err=True)
+    if watch:
+        rebuilder.start()
+        click.echo(f"watching {file} for changes")
+    click.echo("Ctrl-C to stop")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    finally:
+        rebuilder.stop()
+        server.server_close()
+
+
 def _or_exit(action: Callable[[], T]) -> T:
     try:
         return action()
     except InvalidTimeline as invalid:
-        for error in invalid.errors:
-            click.echo(str(error), err=True)
-        click.echo(f"{_count(invalid.errors, 'problem')} found", err=True)
+        _print_problems(invalid)
         sys.exit(INVALID_INPUT)
 
 
-def _count(items: Sized, noun: str) -> str:
-    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
+def _print_problems(invalid: InvalidTimeline) -> None:
+    for error in invalid.errors:
+        click.echo(str(error), err=True)
+    click.echo(f"{_count(invalid.errors, 'problem')} found", err=True)
+
+
+def _count(items: Sized | int, noun: str) -> str:
+    number = items if isinstance(items, int) else len(items)
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def main() -> None:

@@ -1,0 +1,424 @@
+"""timeline.html in a real browser: headless Debian Chromium driven by Playwright.
+
+Needs (each test skips, saying which is missing): the ``playwright`` Python package (never
+``playwright install``: the browser is Debian's ``/usr/bin/chromium``), ``npm ci`` in
+``tests/js`` for axe-core and the Nu Html Checker, and Java to run the checker. Screenshots
+go to ``tests/artifacts/`` (not committed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pytest
+
+from conftest import FIXTURES, REPO
+from pledge_timeline.model import Timeline
+from pledge_timeline.render.html import PLOTLYJS_FILE, plotlyjs_bytes, render_page, render_page_sibling
+from pledge_timeline.validate import load_timeline
+from test_html import crowded_timeline
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path(os.environ.get("PLEDGE_TIMELINE_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+NODE_MODULES = REPO / "tests" / "js" / "node_modules"
+AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
+VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+ARTIFACTS = REPO / "tests" / "artifacts"
+EVENTS_FILE = REPO / "events.yaml"
+
+MARKS_JS = """() => Array.from(document.querySelectorAll('#timeline-chart .point'))
+  .filter((mark) => !mark.closest('.rangeslider-container'))
+  .map((mark) => {
+    const trace = mark.closest('.trace').__data__[0].trace;
+    const box = mark.getBoundingClientRect();
+    return {kind: trace.meta.kind, id: trace.customdata[mark.__data__.i][0],
+            x: box.x + box.width / 2, y: box.y + box.height / 2};
+  })"""
+"""Every mark drawn in the main plot (not the range slider), with its event id and center."""
+
+VISIBLE_ITEMS_JS = """() => Array.from(document.querySelectorAll('#event-list > li'))
+  .filter((li) => !li.hidden).map((li) => li.id)"""
+HOVER_TEXT_JS = "document.querySelector('#timeline-chart .hoverlayer').textContent || ''"
+
+
+def _missing(reason: str) -> NoReturn:
+    """Skip locally; fail in CI (.ci/run sets PLEDGE_TIMELINE_REQUIRE_BROWSER=1)."""
+    if os.environ.get("PLEDGE_TIMELINE_REQUIRE_BROWSER") == "1":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@dataclass
+class Site:
+    """The rendered pages, written to a temporary output folder."""
+
+    folder: Path
+    timelines: dict[str, Timeline] = field(default_factory=dict)
+
+    def url(self, name: str, fragment: str = "") -> str:
+        return (self.folder / f"{name}.html").as_uri() + (f"#{fragment}" if fragment else "")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    folder = tmp_path_factory.mktemp("site")
+    result = Site(folder)
+    sources = {"small": FIXTURES / "small.yaml", "hostile": FIXTURES / "hostile.yaml"}
+    if EVENTS_FILE.exists():
+        sources["events"] = EVENTS_FILE
+    for name, source in sources.items():
+        timeline = load_timeline(source)
+        result.timelines[name] = timeline
+        (folder / f"{name}.html").write_bytes(render_page(timeline, "timeline.html"))
+    crowded = crowded_timeline(result.timelines["small"])
+    result.timelines["crowded"] = crowded
+    (folder / "crowded.html").write_bytes(render_page(crowded, "timeline.html"))
+    sibling = folder / "sibling"
+    sibling.mkdir()
+    (sibling / "timeline.html").write_bytes(render_page_sibling(result.timelines["small"], "timeline.html"))
+    (sibling / PLOTLYJS_FILE).write_bytes(plotlyjs_bytes())
+    lonely = folder / "lonely"
+    lonely.mkdir()
+    (lonely / "timeline.html").write_bytes(render_page_sibling(result.timelines["small"], "timeline.html"))
+    return result
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    try:
+        from playwright import sync_api
+    except ImportError:
+        _missing("the playwright package is missing: pip install playwright (never `playwright install`)")
+    if not CHROMIUM.exists():
+        _missing(f"{CHROMIUM} is missing: apt-get install chromium fonts-wqy-microhei")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+@dataclass
+class Opened:
+    """A page and everything it did: requests, console errors, uncaught errors, dialogs."""
+
+    page: Any
+    requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def marks(self, kind: str | None = "event") -> list[dict[str, Any]]:
+        marks: list[dict[str, Any]] = self.page.evaluate(MARKS_JS)
+        return [m for m in marks if kind is None or m["kind"] == kind]
+
+    def visible_items(self) -> list[str]:
+        items: list[str] = self.page.evaluate(VISIBLE_ITEMS_JS)
+        return items
+
+
+Opener = Callable[..., Opened]
+
+
+@pytest.fixture
+def open_page(browser: Any) -> Iterator[Opener]:
+    contexts: list[Any] = []
+
+    def open_(
+        url: str, *, color_scheme: str = "light", wait_for_chart: bool = True, **options: Any
+    ) -> Opened:
+        context = browser.new_context(
+            color_scheme=color_scheme, **{"viewport": {"width": 1280, "height": 900}, **options}
+        )
+        contexts.append(context)
+        page = context.new_page()
+        opened = Opened(page)
+        page.on("request", lambda request: opened.requests.append(request.url))
+        page.on("console", lambda message: message.type == "error" and opened.errors.append(message.text))
+        page.on("pageerror", lambda error: opened.errors.append(str(error)))
+        page.on("dialog", lambda dialog: (opened.dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(url)
+        if wait_for_chart:
+            page.wait_for_selector("#timeline-chart .main-svg")
+        return opened
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def _wait_for_marks(opened: Opened, count: int) -> None:
+    opened.page.wait_for_function(
+        f"() => ({MARKS_JS})().filter((m) => m.kind === 'event').length === {count}", timeout=5000
+    )
+
+
+def test_page_opens_offline_without_errors(site: Site, open_page: Opener) -> None:
+    opened = open_page(site.url("small"))
+    assert opened.requests == [site.url("small")]
+    assert opened.errors == []
+
+
+def test_chart_draws_every_event_once(site: Site, open_page: Opener) -> None:
+    opened = open_page(site.url("small"))
+    drawn = sorted(m["id"] for m in opened.marks())
+    assert drawn == sorted(e.id for e in site.timelines["small"].events)
+    corrections = sum(len(e.revisions) for e in site.timelines["small"].events)
+    assert len(opened.marks("correction")) == corrections
+
+
+def test_hovering_an_event_shows_its_title_and_date_label(site: Site, open_page: Opener) -> None:
+    opened = open_page(site.url("small"))
+    events = {e.id: e for e in site.timelines["small"].events}
+    for mark in opened.marks():
+        opened.page.mouse.move(mark["x"], mark["y"])
+        event = events[mark["id"]]
+        opened.page.wait_for_function(
+            f"(title) => ({HOVER_TEXT_JS}).includes(title)",
+            arg=event.title,
+            timeout=3000,
+        )
+        label = opened.page.evaluate("document.querySelector('#timeline-chart .hoverlayer').textContent")
+        assert event.when.label in label
+        assert all(source.publisher in label for source in event.sources)
+
+
+def test_clicking_an_event_jumps_to_its_entry(site: Site, open_page: Opener) -> None:
+    opened = open_page(site.url("small"))
+    mark = next(m for m in opened.marks() if m["id"] == "roundtable")
+    opened.page.mouse.click(mark["x"], mark["y"])
+    opened.page.wait_for_function("() => location.hash === '#roundtable'", timeout=3000)
+    assert _in_viewport(opened.page, "roundtable")
+
+
+def test_on_a_touch_screen_the_first_tap_shows_the_label_and_the_second_jumps(
+    site: Site, open_page: Opener
+) -> None:
+    opened = open_page(
+        site.url("small"), viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    page = opened.page
+    page.evaluate("document.getElementById('timeline-chart').scrollIntoView()")
+    mark = next(m for m in opened.marks() if m["id"] == "roundtable")
+    page.touchscreen.tap(mark["x"], mark["y"])
+    page.wait_for_function(f"() => ({HOVER_TEXT_JS}).includes('CEO roundtable')", timeout=3000)
+    assert page.evaluate("location.hash") == ""
+    page.touchscreen.tap(mark["x"], mark["y"])
+    page.wait_for_function("() => location.hash === '#roundtable'", timeout=3000)
+
+
+def test_filter_box_narrows_chart_and_list_together(site: Site, open_page: Opener) -> None:
+    opened = open_page(site.url("small"))
+    opened.page.fill("#filter-text", "seattle")
+    _wait_for_marks(opened, 2)
+    assert sorted(m["id"] for m in opened.marks()) == ["roundtable", "xi-in-seattle"]
+    assert sorted(opened.visible_items()) == ["roundtable", "xi-in-seattle"]
+    assert opened.page.text_content("#filter-status") == "Showing 2 of 5 events."
+    opened.page.fill("#filter-text", "")
+    _wait_for_marks(opened, 5)
+    assert len(opened.visible_items()) == 5
+
+
+def test_tag_toggles_narrow_chart_and_list_together(site: Site, open_page: Opener) -> None:
+    opened = open_page(site.url("small"))
+    opened.page.get_by_label("State visit").uncheck()
+    _wait_for_marks(opened, 3)
+    expected = ["article-published", "cisco-pledge", "letter-sent"]
+    assert sorted(m["id"] for m in opened.marks()) == expected
+    assert sorted(opened.visible_items()) == expected
+    opened.page.get_by_role("button", name="Show all").click()
+    _wait_for_marks(opened, 5)
+
+
+def test_legend_hides_and_shows_a_lane(site: Site, open_page: Opener) -> None:
+    opened = open_page(site.url("small"))
+    legend_item = opened.page.locator("#timeline-chart .legend .traces", has_text="State visit")
+    legend_item.locator(".legendtoggle").click()
+    _wait_for_marks(opened, 3)
+    assert "roundtable" not in [m["id"] for m in opened.marks()]
+    legend_item.locator(".legendtoggle").click()
+    _wait_for_marks(opened, 5)
+
+
+def test_fragment_scrolls_to_and_highlights_the_event(site: Site, open_page: Opener) -> None:
+    opened = open_page(site.url("small", "roundtable"))
+    page = opened.page
+    assert page.evaluate("window.scrollY") > 0
+    assert _in_viewport(page, "roundtable")
+    assert page.evaluate("document.querySelector(':target').id") == "roundtable"
+    highlighted = page.evaluate("getComputedStyle(document.getElementById('roundtable')).backgroundColor")
+    ordinary = page.evaluate("getComputedStyle(document.getElementById('cisco-pledge')).backgroundColor")
+    assert highlighted != ordinary
+
+
+def test_hostile_text_runs_no_script_and_shows_as_text(site: Site, open_page: Opener) -> None:
+    opened = open_page(site.url("hostile"))
+    page = opened.page
+    for mark in opened.marks():
+        page.mouse.move(mark["x"], mark["y"])
+        page.wait_for_timeout(150)
+    page.mouse.move(5, 5)
+    assert opened.dialogs == []
+    assert page.evaluate("typeof window.pwned") == "undefined"
+    assert opened.errors == []
+    assert (
+        page.evaluate("document.querySelectorAll('main img, main svg:not(#timeline-chart svg), i, b').length")
+        == 0
+    )
+    assert page.text_content("#script-title h3") == "</script><script>alert(1)</script>"
+    legend = page.evaluate("document.querySelector('#timeline-chart .legend').textContent")
+    assert "<img src=x onerror=alert(1)>" in legend
+
+
+def test_hostile_hover_label_is_text(site: Site, open_page: Opener) -> None:
+    opened = open_page(site.url("hostile"))
+    mark = next(m for m in opened.marks() if m["id"] == "script-title")
+    opened.page.mouse.move(mark["x"], mark["y"])
+    opened.page.wait_for_function(
+        "() => document.querySelector('#timeline-chart .hoverlayer').textContent.includes('alert(1)')"
+    )
+    label = opened.page.evaluate("document.querySelector('#timeline-chart .hoverlayer').textContent")
+    assert "</script><script>alert(1)</script>" in label
+    assert "<img src=x onerror=alert(1)>" in label
+
+
+def test_page_works_without_javascript(site: Site, open_page: Opener) -> None:
+    opened = open_page(site.url("small"), java_script_enabled=False, wait_for_chart=False)
+    page = opened.page
+    assert len(opened.visible_items()) == 5
+    assert not page.is_visible("#filters")
+    assert page.is_visible(".chart-fallback")
+
+
+def test_crowded_story_opens_zoomed_and_a_button_shows_all(site: Site, open_page: Opener) -> None:
+    opened = open_page(site.url("crowded"))
+    page = opened.page
+    views = page.evaluate("JSON.parse(document.getElementById('timeline-figure').textContent).views")
+    shown = "document.getElementById('timeline-chart')._fullLayout.xaxis.range.map((d) => d.slice(0, 10))"
+    assert page.evaluate(shown) == views["initial"]
+    page.get_by_role("button", name="Whole story").click()
+    page.wait_for_function(f"() => ({shown}).join() === {json.dumps(','.join(views['whole']))}")
+    page.get_by_role("button", name="Busiest weeks").click()
+    page.wait_for_function(f"() => ({shown}).join() === {json.dumps(','.join(views['initial']))}")
+
+
+def test_dark_scheme_themes_page_and_chart(site: Site, open_page: Opener) -> None:
+    opened = open_page(site.url("small"), color_scheme="dark")
+    page = opened.page
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(21, 23, 26)"
+    assert page.evaluate("document.getElementById('timeline-chart')._fullLayout.paper_bgcolor") == "#15171a"
+    page.emulate_media(color_scheme="light")
+    page.wait_for_function(
+        "() => document.getElementById('timeline-chart')._fullLayout.paper_bgcolor === '#ffffff'"
+    )
+
+
+def test_print_shows_every_event_and_no_controls(site: Site, open_page: Opener) -> None:
+    opened = open_page(site.url("small"))
+    page = opened.page
+    page.fill("#filter-text", "seattle")
+    page.emulate_media(media="print")
+    assert not page.is_visible("#filters")
+    assert not page.is_visible("#timeline-chart")
+    assert page.evaluate(
+        "Array.from(document.querySelectorAll('#event-list > li')).every((li) => li.offsetHeight > 0)"
+    )
+
+
+def test_sibling_plotlyjs_loads_from_beside_the_page(site: Site, open_page: Opener) -> None:
+    url = (site.folder / "sibling" / "timeline.html").as_uri()
+    opened = open_page(url)
+    assert opened.requests == [url, (site.folder / "sibling" / PLOTLYJS_FILE).as_uri()]
+    assert opened.errors == []
+    assert len(opened.marks()) == 5
+
+
+def test_missing_sibling_plotlyjs_leaves_a_working_list(site: Site, open_page: Opener) -> None:
+    opened = open_page((site.folder / "lonely" / "timeline.html").as_uri(), wait_for_chart=False)
+    page = opened.page
+    page.wait_for_function(
+        "() => document.querySelector('.chart-fallback').textContent.includes('could not be loaded')"
+    )
+    page.fill("#filter-text", "seattle")
+    page.wait_for_function(
+        "() => document.getElementById('filter-status').textContent === 'Showing 2 of 5 events.'"
+    )
+    assert sorted(opened.visible_items()) == ["roundtable", "xi-in-seattle"]
+    assert all("plotly.min.js" in error or "ERR_FILE_NOT_FOUND" in error for error in opened.errors)
+
+
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", ["small", "hostile"])
+def test_axe_finds_no_serious_violations(site: Site, open_page: Opener, name: str, color_scheme: str) -> None:
+    if not AXE_JS.exists():
+        _missing(f"{AXE_JS} is missing: run npm ci in tests/js")
+    # The page's Content-Security-Policy would (rightly) refuse the injected axe script.
+    opened = open_page(site.url(name), color_scheme=color_scheme, bypass_csp=True)
+    opened.page.add_script_tag(path=str(AXE_JS))
+    violations = opened.page.evaluate("async () => (await axe.run(document)).violations")
+    serious = [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+            "help": v["help"],
+        }
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == [], json.dumps(serious, indent=1)
+
+
+def test_nu_html_checker_reports_no_errors(site: Site) -> None:
+    java = shutil.which("java")
+    if java is None:
+        _missing("java is missing: apt-get install default-jre-headless")
+    if not VNU_JAR.exists():
+        _missing(f"{VNU_JAR} is missing: run npm ci in tests/js")
+    pages = [*sorted(site.folder.glob("*.html")), site.folder / "sibling" / "timeline.html"]
+    result = subprocess.run(
+        [java, "-jar", str(VNU_JAR), "--errors-only", "--format", "text", *map(str, pages)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+def test_screenshots_for_a_person_to_look_at(site: Site, open_page: Opener, color_scheme: str) -> None:
+    name = "events" if "events" in site.timelines else "small"
+    ARTIFACTS.mkdir(exist_ok=True)
+    opened = open_page(site.url(name), color_scheme=color_scheme)
+    opened.page.wait_for_timeout(300)
+    desktop = ARTIFACTS / f"timeline-{name}-{color_scheme}.png"
+    opened.page.screenshot(path=str(desktop), full_page=True)
+    phone = open_page(site.url(name), color_scheme=color_scheme, viewport={"width": 390, "height": 844})
+    phone.page.wait_for_timeout(300)
+    mobile = ARTIFACTS / f"timeline-{name}-{color_scheme}-phone.png"
+    phone.page.screenshot(path=str(mobile), full_page=True)
+    assert desktop.stat().st_size > 10_000
+    assert mobile.stat().st_size > 10_000
+    assert phone.page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def _in_viewport(page: Any, element_id: str) -> bool:
+    top = page.evaluate("(id) => document.getElementById(id).getBoundingClientRect().top", element_id)
+    return bool(0 <= top < page.evaluate("window.innerHeight"))

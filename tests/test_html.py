@@ -1,0 +1,438 @@
+"""timeline.html without a browser: determinism, escaping, offline-ness, the figure's contents.
+
+The golden file is the sibling-mode page (plotly.js not inlined), so it stays small and
+reviewable; ``test_inline_page_is_the_sibling_page_plus_plotlyjs`` ties the two modes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import html as lxml_html
+
+from conftest import FIXTURES
+from pledge_timeline.dates import parse_span
+from pledge_timeline.model import Citation, Event, Source, Tag, Timeline, When
+from pledge_timeline.render.html import (
+    PLOTLYJS_FILE,
+    app_script,
+    build_figure,
+    geometry_of,
+    page_renderers,
+    plotlyjs_bytes,
+    plotlyjs_source,
+    render_page,
+    render_page_sibling,
+    safe_json,
+    sanitize_inline_js,
+)
+from pledge_timeline.validate import load_timeline
+
+FORBIDDEN_IN_HTML = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+
+
+@pytest.fixture(scope="module")
+def small() -> Timeline:
+    return load_timeline(FIXTURES / "small.yaml")
+
+
+@pytest.fixture(scope="module")
+def hostile() -> Timeline:
+    return load_timeline(FIXTURES / "hostile.yaml")
+
+
+@pytest.fixture(scope="module")
+def small_page(small: Timeline) -> bytes:
+    return render_page(small, "timeline.html")
+
+
+@pytest.fixture(scope="module")
+def hostile_page(hostile: Timeline) -> bytes:
+    return render_page_sibling(hostile, "timeline.html")
+
+
+def crowded_timeline(base: Timeline) -> Timeline:
+    """``base`` plus ten events in one fortnight of Sept 2015 and one in 2013: a crowded story."""
+    source = base.sources[0]
+    tag = base.tags[0]
+    extra = [_event(f"crowd-{day}", f"2015-09-{day:02d}", source, tag) for day in range(10, 20)]
+    extra.append(_event("long-before", "2013-10-29", source, tag))
+    return replace(base, events=base.events + tuple(extra))
+
+
+def _event(event_id: str, when: str, source: Source, tag: Tag) -> Event:
+    return Event(
+        id=event_id,
+        title=f"Crowd event {event_id}",
+        when=When(parse_span(when)),
+        summary="One of many.",
+        citations=(Citation(source, "a quote"),),
+        tags=(tag,),
+    )
+
+
+def _document(page: bytes) -> Any:
+    return lxml_html.document_fromstring(page)
+
+
+def _figure(page: bytes) -> dict[str, Any]:
+    script = _document(page).get_element_by_id("timeline-figure")
+    figure: dict[str, Any] = json.loads(script.text)
+    return figure
+
+
+def _event_points(figure: dict[str, Any]) -> list[tuple[str, str]]:
+    """(event id, trace type) of every point drawn for an event."""
+    return [
+        (point[0], trace["type"])
+        for trace in figure["traces"]
+        if trace["meta"]["kind"] == "event"
+        for point in trace["customdata"]
+    ]
+
+
+# --- determinism ----------------------------------------------------------------------
+
+
+def test_same_bytes_on_every_render_and_in_every_time_zone(
+    small: Timeline, small_page: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for zone in ("Pacific/Kiritimati", "America/Los_Angeles", "UTC"):
+        monkeypatch.setenv("TZ", zone)
+        time.tzset()
+        assert render_page(small, "timeline.html") == small_page
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_same_bytes_in_a_fresh_interpreter(small_page: bytes, tmp_path: Path) -> None:
+    """Catches anything seeded per process: hash randomisation, random ids."""
+    fixture = str(FIXTURES / "small.yaml")
+    script = (
+        "import sys; from pathlib import Path; from pledge_timeline.validate import load_timeline; "
+        "from pledge_timeline.render.html import render_page; "
+        f"page = render_page(load_timeline(Path({fixture!r})), 'timeline.html'); "
+        "sys.stdout.buffer.write(page)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        check=True,
+        env={"PYTHONHASHSEED": "12345", "TZ": "Asia/Tokyo"},
+    )
+    assert result.stdout == small_page
+
+
+def test_sibling_page_matches_golden(small: Timeline, assert_golden: Any) -> None:
+    assert_golden("timeline.sibling.html", render_page_sibling(small, "timeline.html"))
+
+
+def test_inline_page_is_the_sibling_page_plus_plotlyjs(small: Timeline, small_page: bytes) -> None:
+    sibling = render_page_sibling(small, "timeline.html").decode()
+    inline = small_page.decode()
+    without_js = inline.replace(
+        "<script>" + plotlyjs_source() + "</script>", '<script src="plotly.min.js"></script>'
+    )
+    without_csp = re.sub(r'content="default-src[^"]*"', "", without_js)
+    assert without_csp == re.sub(r'content="default-src[^"]*"', "", sibling)
+
+
+# --- structure ------------------------------------------------------------------------
+
+
+def test_page_has_landmarks_title_language_and_metadata(small: Timeline, small_page: bytes) -> None:
+    doc = _document(small_page)
+    assert doc.get("lang") == "en"
+    assert doc.findtext(".//title") == small.title
+    assert [h.text_content() for h in doc.findall(".//h1")] == [small.title]
+    assert len(doc.findall(".//main")) == 1
+    meta = {m.get("name") or m.get("property"): m.get("content") for m in doc.iter("meta")}
+    assert meta["description"] == small.description
+    assert meta["og:title"] == small.title
+    assert meta["og:url"] == "https://timeline.example.org/small/timeline.html"
+    assert "viewport" in meta
+
+
+def test_header_links_every_feed_and_the_calendar(small_page: bytes) -> None:
+    doc = _document(small_page)
+    alternates = {link.get("type"): link.get("href") for link in doc.xpath("//link[@rel='alternate']")}
+    assert alternates == {
+        "application/atom+xml": "https://timeline.example.org/small/feed.atom",
+        "application/rss+xml": "https://timeline.example.org/small/feed.rss",
+        "application/feed+json": "https://timeline.example.org/small/feed.json",
+        "text/calendar": "https://timeline.example.org/small/calendar.ics",
+    }
+    subscribe = [a.get("href") for a in doc.xpath("//nav[@aria-label='Subscribe']//a")]
+    assert subscribe == [
+        "webcal://timeline.example.org/small/calendar.ics",
+        "calendar.ics",
+        "feed.atom",
+        "feed.rss",
+        "feed.json",
+    ]
+
+
+def test_links_to_sibling_outputs_climb_out_of_subfolders(small: Timeline) -> None:
+    doc = _document(render_page_sibling(small, "tags/pledge.html"))
+    assert "../feed.atom" in [a.get("href") for a in doc.iter("a")]
+    assert [s.get("src") for s in doc.iter("script") if s.get("src")] == ["../plotly.min.js"]
+
+
+def test_list_has_every_event_in_chronological_order_with_anchor(small: Timeline, small_page: bytes) -> None:
+    items = _document(small_page).xpath("//ol[@id='event-list']/li")
+    assert [li.get("id") for li in items] == [e.id for e in small.chronological]
+    for li, event in zip(items, small.chronological, strict=True):
+        assert li.xpath(".//h3//a/@href") == [f"#{event.id}"]
+        assert event.when.label in li.text_content()
+        assert event.summary in li.text_content()
+
+
+def test_only_exact_days_get_a_machine_readable_date(small: Timeline, small_page: bytes) -> None:
+    doc = _document(small_page)
+    for event in small.events:
+        meta = doc.get_element_by_id(event.id).find_class("meta")[0]
+        times = meta.findall(".//time")
+        if event.when.is_fuzzy:
+            assert times == []
+            assert "~ " + event.when.label in meta.text_content()
+        elif event.when.span.end is None:
+            assert times[0].get("datetime").startswith(event.when.span.first_day.isoformat())
+    roundtable = doc.get_element_by_id("roundtable").find_class("meta")[0].find(".//time")
+    assert roundtable.get("datetime") == "2015-09-23T09:00-07:00"
+
+
+def test_sources_are_links_with_quotes(small_page: bytes) -> None:
+    item = _document(small_page).get_element_by_id("cisco-pledge")
+    link = item.xpath(".//ul[@class='sources']//a")[0]
+    assert link.get("href") == "https://news.example.com/2015/09/16/fixture.html"
+    assert (
+        "In June, Cisco pledged $10 billion in investment in China"
+        in item.xpath(".//blockquote")[0].text_content()
+    )
+
+
+def test_a_source_without_url_is_plain_text(small_page: bytes) -> None:
+    item = _document(small_page).get_element_by_id("roundtable")
+    assert item.xpath(".//ul[@class='sources']//a") == []
+    assert "Wire copy" in item.xpath(".//ul[@class='sources']")[0].text_content()
+
+
+def test_corrections_are_listed_with_their_date(small_page: bytes) -> None:
+    item = _document(small_page).get_element_by_id("article-published")
+    corrections = [" ".join(li.text_content().split()) for li in item.xpath(".//ul[@class='corrections']/li")]
+    assert corrections[0].startswith("Corrected Sept 16, 2015: Length of Dell's pledge.")
+    assert "Was: the next 10 years. Now: the next five years." in corrections[0]
+    assert corrections[1].startswith("Corrected Sept 17, 2015: The agency that sent the letter.")
+
+
+def test_only_http_urls_become_links(small: Timeline) -> None:
+    evil = replace(small.sources[0], id="evil", url="javascript:alert(1)")
+    event = replace(small.events[0], citations=(Citation(evil, "quote"),))
+    page = render_page_sibling(replace(small, events=(event, *small.events[1:])), "timeline.html")
+    hrefs = [a.get("href") for a in _document(page).iter("a")]
+    assert not [href for href in hrefs if "javascript" in href]
+    assert b"javascript:alert(1)" not in page
+
+
+# --- escaping -------------------------------------------------------------------------
+
+
+def test_hostile_text_is_text_everywhere(hostile: Timeline, hostile_page: bytes) -> None:
+    doc = _document(hostile_page)
+    assert [s.get("src") or s.get("type") or "inline" for s in doc.iter("script")] == [
+        "inline",
+        "application/json",
+        "plotly.min.js",
+        "inline",
+    ]
+    assert doc.xpath("//body//img | //body//svg | //body//b | //body//i") == []
+    assert not [name for element in doc.iter() for name in element.attrib if name.startswith("on")]
+    assert doc.findtext(".//h1") == hostile.title
+    script_title = doc.get_element_by_id("script-title")
+    assert script_title.findtext(".//h3/a") == "</script><script>alert(1)</script>"
+    assert "<img src=x onerror=alert(1)>" in script_title.text_content()
+
+
+def test_embedded_json_cannot_end_its_script(hostile_page: bytes) -> None:
+    text = _document(hostile_page).get_element_by_id("timeline-figure").text
+    assert not set("<>&") & set(text)
+    assert "\u2028" not in text
+    titles = [p[1] for t in json.loads(text)["traces"] for p in t.get("customdata", [])]
+    assert any("&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in title for title in titles)
+
+
+def test_hover_labels_escape_event_text_for_plotly(hostile_page: bytes) -> None:
+    """Plotly reads labels as a little HTML: event text must arrive as entities."""
+    figure = _figure(hostile_page)
+    hovers = [point[1] for trace in figure["traces"] for point in trace.get("customdata", [])]
+    joined = "\n".join(hovers)
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in joined
+    assert "&lt;img src=x onerror=alert(1)&gt;" in joined
+    assert "<script" not in joined
+    assert "<img" not in joined
+    names = [trace["name"] for trace in figure["traces"]]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in names
+
+
+def test_safe_json_escapes_markup_and_line_separators() -> None:
+    text = safe_json({"a": "</script><!-- & \u2028\u2029"})
+    assert not set("<>&\u2028\u2029") & set(text)
+    assert json.loads(text) == {"a": "</script><!-- & \u2028\u2029"}
+
+
+def test_inline_plotlyjs_has_no_forbidden_code_points_or_script_end() -> None:
+    source = plotlyjs_source()
+    assert FORBIDDEN_IN_HTML.search(source) is None
+    assert "</script" not in source.lower()
+    assert plotlyjs_bytes().startswith(b"/**")
+
+
+def test_sanitize_inline_js_keeps_meaning() -> None:
+    assert sanitize_inline_js('var a = "\x01\x1a\t";') == 'var a = "\\x01\\x1a\t";'
+    assert sanitize_inline_js('s = "</SCRIPT>"') == 's = "<\\/SCRIPT>"'
+    assert sanitize_inline_js("x = '\ufffe'") == "x = '\\ufffe'"
+
+
+def test_whole_page_has_no_forbidden_code_points(small_page: bytes) -> None:
+    assert FORBIDDEN_IN_HTML.search(small_page.decode()) is None
+
+
+# --- offline --------------------------------------------------------------------------
+
+
+def test_page_loads_nothing_from_anywhere(small_page: bytes) -> None:
+    doc = _document(small_page)
+    assert [s.get("src") for s in doc.iter("script") if s.get("src")] == []
+    loaded = doc.xpath("//img | //iframe | //video | //audio | //source | //object | //embed")
+    assert loaded == []
+    links = [(link.get("rel"), link.get("href")) for link in doc.iter("link")]
+    assert all(rel in ("alternate", "canonical") or href == "data:," for rel, href in links)
+    styles = "".join(style.text for style in doc.iter("style"))
+    assert "url(" not in styles
+    assert "@import" not in styles
+    assert "@font-face" not in styles
+
+
+def test_content_security_policy_allows_exactly_the_page_scripts(small_page: bytes) -> None:
+    doc = _document(small_page)
+    policy = doc.xpath("//meta[@http-equiv='Content-Security-Policy']/@content")[0]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+    assert directives["default-src"] == "'none'"
+    inline = [s.text or "" for s in doc.iter("script") if not s.get("src") and s.get("type") is None]
+    hashes = {f"'sha256-{base64.b64encode(hashlib.sha256(js.encode()).digest()).decode()}'" for js in inline}
+    assert set(directives["script-src"].split()) == hashes
+    assert "connect-src" not in directives  # falls back to default-src 'none'
+
+
+def test_sibling_mode_publishes_plotlyjs_beside_the_page(small: Timeline) -> None:
+    renderers = page_renderers("sibling")
+    assert set(renderers) == {"timeline.html", PLOTLYJS_FILE}
+    assert renderers[PLOTLYJS_FILE](small, PLOTLYJS_FILE) == plotlyjs_bytes()
+    policy = _document(renderers["timeline.html"](small, "timeline.html")).xpath(
+        "//meta[@http-equiv='Content-Security-Policy']/@content"
+    )[0]
+    assert "script-src 'self'" in policy
+    assert set(page_renderers()) == {"timeline.html"}
+
+
+def test_page_script_is_valid_javascript(tmp_path: Path) -> None:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is missing")
+    script = tmp_path / "timeline.js"
+    script.write_text(app_script(), encoding="utf-8")
+    subprocess.run([node, "--check", str(script)], check=True)
+
+
+def test_importing_the_renderer_does_not_import_plotly() -> None:
+    code = "import sys, pledge_timeline.render.html; print('plotly' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+# --- the figure -----------------------------------------------------------------------
+
+
+def test_figure_has_every_event_exactly_once(small: Timeline) -> None:
+    points = _event_points(build_figure(small))
+    assert sorted(event_id for event_id, _ in points) == sorted(e.id for e in small.events)
+
+
+def test_fuzzy_dates_are_spans_never_points(small: Timeline) -> None:
+    figure = build_figure(small)
+    kinds = dict(_event_points(figure))
+    for event in small.events:
+        if event.when.is_fuzzy:
+            assert kinds[event.id] == "bar"
+    fuzzy_bars = [t for t in figure["traces"] if t["type"] == "bar" and "pattern" in t["marker"]]
+    assert sorted(p[0] for t in fuzzy_bars for p in t["customdata"]) == ["cisco-pledge", "letter-sent"]
+    hover = {p[0]: p[1] for t in figure["traces"] if t["meta"]["kind"] == "event" for p in t["customdata"]}
+    assert "~ Summer 2015 (approx.)" in hover["letter-sent"]
+
+
+def test_exact_days_are_points_and_exact_ranges_solid_spans(small: Timeline) -> None:
+    figure = build_figure(small)
+    kinds = dict(_event_points(figure))
+    assert kinds["article-published"] == "scatter"
+    assert kinds["roundtable"] == "scatter"
+    assert kinds["xi-in-seattle"] == "bar"
+    bar = next(t for t in figure["traces"] if t["type"] == "bar" and t["customdata"][0][0] == "xi-in-seattle")
+    assert bar["base"] == ["2015-09-22"]
+    assert bar["x"] == [3 * 86_400_000]
+    assert "pattern" not in bar["marker"]
+
+
+def test_corrections_are_markers_tied_to_their_event(small: Timeline) -> None:
+    figure = build_figure(small)
+    corrections = [p for t in figure["traces"] if t["meta"]["kind"] == "correction" for p in t["customdata"]]
+    assert sorted(p[0] for p in corrections) == ["article-published", "article-published", "letter-sent"]
+    assert any("Corrected Sept 17, 2015" in p[1] for p in corrections)
+
+
+def test_lanes_follow_the_first_tag_and_the_legend_has_one_entry_each(small: Timeline) -> None:
+    figure = build_figure(small)
+    legend = [t["name"] for t in figure["traces"] if t.get("showlegend")]
+    assert legend == ["The pledge", "State visit", "Press coverage"]
+    groups = {t["legendgroup"] for t in figure["traces"]}
+    assert groups == {"lane-pledge", "lane-visit", "lane-press"}
+
+
+def test_layout_is_offline_and_themed(small: Timeline) -> None:
+    figure = build_figure(small)
+    assert figure["config"]["showSendToCloud"] is False
+    assert figure["config"]["displaylogo"] is False
+    assert "layout" not in figure["layout"]["template"]  # "none": no fonts or colors from plotly
+    assert figure["themes"]["dark"]["paper_bgcolor"] != figure["themes"]["light"]["paper_bgcolor"]
+    assert figure["layout"]["xaxis"]["rangeslider"]["visible"] is True
+
+
+def test_a_crowded_story_opens_on_its_busiest_weeks(small: Timeline) -> None:
+    crowded = crowded_timeline(small)
+    geometry = geometry_of(crowded)
+    assert geometry.zoomed
+    first, last = geometry.initial
+    assert first.isoformat() <= "2015-09-10"
+    assert last.isoformat() >= "2015-09-20"
+    assert geometry.whole[0].year == 2013
+    assert not geometry_of(small).zoomed
+    page = render_page_sibling(crowded, "timeline.html")
+    buttons = _document(page).xpath("//button[@data-view]/text()")
+    assert buttons[1].startswith("Whole story: ")
+
+
+def test_two_events_on_one_day_in_one_lane_get_separate_rows(small: Timeline) -> None:
+    article = next(e for e in small.events if e.id == "article-published")
+    same_day = replace(article, id="same-day", title="Same day", revisions=())
+    geometry = geometry_of(replace(small, events=(*small.events, same_day)))
+    assert geometry.rows["same-day"] != geometry.rows["article-published"]
