@@ -81,7 +81,9 @@ def test_an_invalid_file_never_creates_the_output_folder(tmp_path: Path) -> None
     assert not (tmp_path / "out").exists()
 
 
-def test_a_build_killed_part_way_leaves_no_truncated_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_build_killed_part_way_leaves_no_truncated_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "out"
     build(FIXTURES / "small.yaml", out)
     before = _snapshot(out)
@@ -164,7 +166,14 @@ def test_base_url_option_moves_every_link(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = CliRunner().invoke(
         cli,
-        ["build", str(FIXTURES / "small.yaml"), "--out", str(out), "--base-url", "https://news.example.net/t"],
+        [
+            "build",
+            str(FIXTURES / "small.yaml"),
+            "--out",
+            str(out),
+            "--base-url",
+            "https://news.example.net/t",
+        ],
     )
     assert result.exit_code == 0, result.output
     for name in ("feed.atom", "feed.rss", "feed.json", "calendar.ics"):

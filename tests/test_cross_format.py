@@ -75,7 +75,9 @@ READERS = {
 }
 
 
-@pytest.fixture(scope="module", params=[REPO / "events.yaml", FIXTURES / "small.yaml"], ids=["events", "small"])
+@pytest.fixture(
+    scope="module", params=[REPO / "events.yaml", FIXTURES / "small.yaml"], ids=["events", "small"]
+)
 def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Timeline, Path]:
     out = tmp_path_factory.mktemp("out")
     build(request.param, out)

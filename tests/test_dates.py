@@ -47,7 +47,10 @@ def test_a_qualified_season_keeps_its_qualifier() -> None:
     ("text", "message"),
     [
         ("2015-02-29", "'2015-02-29' is not a valid date (February 2015 has 28 days)"),
-        ("2015-13", "'2015-13' is not a valid date (month 13 does not exist; seasons are 21-24 and take no day)"),
+        (
+            "2015-13",
+            "'2015-13' is not a valid date (month 13 does not exist; seasons are 21-24 and take no day)",
+        ),
         ("15-09-16", "'15-09-16' is not an EDTF date"),
         ("2015-09-16/", "'2015-09-16/' is an open interval"),
     ],

@@ -61,9 +61,15 @@ def timelines(draw: st.DrawFn) -> dict[str, Any]:
             "sources": [{"source": draw(st.sampled_from(source_ids)), "quote": draw(TEXT)}],
         }
         if draw(st.booleans()):
-            event["place"] = {"name": draw(TEXT), "lat": draw(st.floats(-90, 90)), "lon": draw(st.floats(-180, 180))}
+            event["place"] = {
+                "name": draw(TEXT),
+                "lat": draw(st.floats(-90, 90)),
+                "lon": draw(st.floats(-180, 180)),
+            }
         if draw(st.booleans()):
-            event["revisions"] = [{"date": "2015-09-17", "what": draw(TEXT), "before": draw(TEXT), "after": draw(TEXT)}]
+            event["revisions"] = [
+                {"date": "2015-09-17", "what": draw(TEXT), "before": draw(TEXT), "after": draw(TEXT)}
+            ]
         events.append(event)
     return {
         "timeline": {
@@ -76,7 +82,8 @@ def timelines(draw: st.DrawFn) -> dict[str, Any]:
         },
         "tags": [{"id": t, "label": draw(TEXT)} for t in tag_ids],
         "sources": [
-            {"id": s, "title": draw(TEXT), "publisher": draw(TEXT), "published": "2015-09-16"} for s in source_ids
+            {"id": s, "title": draw(TEXT), "publisher": draw(TEXT), "published": "2015-09-16"}
+            for s in source_ids
         ],
         "events": events,
     }
@@ -131,7 +138,7 @@ def test_any_mutation_passes_or_fails_with_located_errors(tmp_path: Path, text: 
     try:
         load_timeline(path, "events.yaml")
     except InvalidTimeline as invalid:
-        assert invalid.errors
+        assert invalid.errors  # noqa: PT017 - a mutation may be valid, so no pytest.raises
         for error in invalid.errors:
             assert ERROR_LINE.match(str(error)), str(error)
             assert 1 <= error.location.line <= len(YAML_LINE_BREAK.findall(text)) + 2

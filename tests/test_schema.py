@@ -26,12 +26,14 @@ Yaml12ishLoader.yaml_implicit_resolvers = {
 
 
 def _editor_view(path: Path) -> object:
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=Yaml12ishLoader)  # noqa: S506
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=Yaml12ishLoader)
 
 
 def test_committed_schema_matches_the_code() -> None:
     committed = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
-    assert committed == json_schema(), "events.schema.json is stale: pledge-timeline schema > events.schema.json"
+    assert committed == json_schema(), (
+        "events.schema.json is stale: pledge-timeline schema > events.schema.json"
+    )
 
 
 def test_the_schema_is_a_valid_draft_2020_12_schema() -> None:
@@ -44,7 +46,8 @@ def test_valid_files_pass_the_schema(path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["unknown-key", "wrong-type-list", "id-not-slug", "javascript-url", "no-sources-cited", "bad-language"]
+    "name",
+    ["unknown-key", "wrong-type-list", "id-not-slug", "javascript-url", "no-sources-cited", "bad-language"],
 )
 def test_structural_mistakes_fail_the_schema_too(name: str) -> None:
     with pytest.raises(jsonschema.ValidationError):

@@ -85,7 +85,11 @@ def _check_in_child(path: Path) -> tuple[float, int, str]:
     """Run `check` in a child process; return its wall time, its own peak RSS (KiB), its stderr."""
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-c", PEAK_REPORTER, str(path)], capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-c", PEAK_REPORTER, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     elapsed = time.perf_counter() - started
     assert proc.returncode == 1, proc.stderr

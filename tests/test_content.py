@@ -1,0 +1,85 @@
+"""The shipped events.yaml: the story's events, quotes true to the seed articles, honest dates."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import REPO
+from pledge_timeline.model import Timeline
+from pledge_timeline.validate import load_timeline
+
+SEEDS = REPO.parent / "shared" / "seeds"
+REQUIRED_EVENTS = {
+    "pledge-letter-sent", "china-national-security-law", "cisco-10-billion-pledge",
+    "dell-125-billion-pledge", "dell-taken-private", "qualcomm-smic-chip-venture",
+    "ibm-server-technology-transfer", "obama-business-roundtable", "nyt-pledge-article",
+    "nyt-correction-dell-pledge", "nyt-correction-sending-agency", "seattle-times-version",
+    "itif-false-promises-report", "us-china-internet-industry-forum", "xi-in-seattle",
+    "us-china-ceo-roundtable", "white-house-state-visit", "xi-un-70th-anniversary",
+    "world-internet-conference-2015", "wuzhen-declaration-abandoned",
+}  # fmt: skip
+OLD_AGENCY = "China Internet Security Certification Center"
+NEW_AGENCY = "China Information Technology Security Evaluation Center"
+
+
+@pytest.fixture(scope="module")
+def timeline() -> Timeline:
+    return load_timeline(REPO / "events.yaml")
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def test_the_story_s_events_are_all_there(timeline: Timeline) -> None:
+    assert {event.id for event in timeline.events} >= REQUIRED_EVENTS
+
+
+@pytest.mark.skipif(
+    not SEEDS.is_dir(), reason="the seed articles (../shared/seeds) are not beside this clone"
+)
+def test_quotes_from_the_seed_articles_are_verbatim(timeline: Timeline) -> None:
+    checked = 0
+    for event in timeline.events:
+        for citation in event.citations:
+            if citation.source.archive is None:
+                continue
+            seed = _squeeze((SEEDS / citation.source.archive).read_text(encoding="utf-8"))
+            assert _squeeze(citation.quote) in seed, (event.id, citation.quote)
+            checked += 1
+    assert checked >= 20
+
+
+def test_the_agency_correction_keeps_both_names(timeline: Timeline) -> None:
+    letter = next(e for e in timeline.events if e.id == "pledge-letter-sent")
+    (revision,) = letter.revisions
+    assert (revision.before, revision.after, revision.date.isoformat()) == (
+        OLD_AGENCY,
+        NEW_AGENCY,
+        "2015-09-17",
+    )
+    assert letter.sequence == 1
+    assert letter.updated > letter.published
+
+
+def test_the_dell_correction_is_dated_sept_16(timeline: Timeline) -> None:
+    dell = next(e for e in timeline.events if e.id == "dell-125-billion-pledge")
+    assert [(r.date.isoformat(), r.before, r.after) for r in dell.revisions] == [
+        ("2015-09-16", "the next 10 years", "the next five years")
+    ]
+
+
+def test_vague_dates_stay_vague(timeline: Timeline) -> None:
+    letter = next(e for e in timeline.events if e.id == "pledge-letter-sent")
+    assert (letter.when.span.edtf, letter.when.label) == ("2015-22~", "Summer 2015 (approx.)")
+    for event in timeline.events:
+        if event.when.is_timed:
+            assert not event.when.is_fuzzy, event.id
+
+
+def test_every_event_cites_a_source_with_a_quote(timeline: Timeline) -> None:
+    for event in timeline.events:
+        assert event.citations, event.id
+        assert all(c.quote.strip() for c in event.citations), event.id
