@@ -40,8 +40,8 @@ from pledge_timeline.serve import (
     content_type_of,
     subscription_lines,
     target_to_relative_path,
-    webcal_url,
 )
+from pledge_timeline.render.labels import webcal_url
 from pledge_timeline.writer import MANIFEST, read_manifest
 
 TIMEOUT = 10.0

@@ -35,6 +35,7 @@ from urllib.parse import unquote_to_bytes
 from pledge_timeline import __version__
 from pledge_timeline.build import BuildReport, build
 from pledge_timeline.errors import InvalidTimeline
+from pledge_timeline.render.labels import webcal_url
 from pledge_timeline.writer import MANIFEST
 
 CONTENT_TYPES: Final = {
@@ -364,11 +365,6 @@ def subscription_lines(base_url: str, built_paths: Iterable[str]) -> list[str]:
     if any(path.startswith("tags/") for path in built):
         lines.append(f"  {'per tag:':<11}{base_url}tags/<tag>.ics, .atom, .rss")
     return lines
-
-
-def webcal_url(url: str) -> str:
-    """The ``webcal://`` form calendar apps open as a subscription (http and https alike)."""
-    return "webcal://" + url.split("://", 1)[1]
 
 
 RebuildProblem = InvalidTimeline | OSError

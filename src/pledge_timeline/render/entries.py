@@ -13,12 +13,11 @@ feed's ``updated`` is the newest entry's. All are UTC; day-precision dates are 1
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from html import escape
-from urllib.parse import urlsplit
 
-from pledge_timeline.dates import FuzzyDate, Precision
 from pledge_timeline.model import Citation, Event, Revision, Source, Timeline, When
+from pledge_timeline.render.labels import correction_text, html_datetime, is_web_url
 
 TAG_DATE = "2015"
 """The date part of every ``tag:`` URI: the year the story began. A constant, because the
@@ -151,31 +150,6 @@ def source_title(source: Source) -> str:
     return f"{source.title} ({source.publisher})"
 
 
-def is_web_url(url: str) -> bool:
-    """Only http(s) addresses become links; anything else (``javascript:``...) stays text."""
-    return urlsplit(url).scheme in ("http", "https")
-
-
-def html_datetime(when: When) -> str | None:
-    """A machine-readable ``<time datetime>`` value, or None when it would claim too much.
-
-    Timed events give their UTC start; exact days their first day; plain months and years
-    their month or year. Seasons and approximate or uncertain dates get none.
-    """
-    if when.is_timed:
-        return when.start_instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
-    span = when.span
-    if span.approximate or span.uncertain:
-        return None
-    if when.precision is Precision.DAY:
-        return span.first_day.isoformat()
-    if span.end is None and when.precision is Precision.MONTH:
-        return f"{span.first_day:%Y-%m}"
-    if span.end is None and when.precision is Precision.YEAR:
-        return f"{span.first_day:%Y}"
-    return None
-
-
 def content_html(event: Event) -> str:
     """The entry's HTML: date, place, summary, note, sources and corrections, all escaped."""
     parts = [when_html(event.when)]
@@ -218,21 +192,3 @@ def corrections_html(revisions: tuple[Revision, ...]) -> str:
     ordered = sorted(revisions, key=lambda r: r.date)
     items = "".join(f"<li>{escape(correction_text(r))}</li>" for r in ordered)
     return f'<p>Corrections:</p>\n<ul class="corrections">{items}</ul>'
-
-
-def correction_text(revision: Revision) -> str:
-    """``Corrected Sept 17, 2015: what: before -> after (publisher)``, as plain text."""
-    text = f"Corrected {day_label(revision.date)}: {revision.what}"
-    if revision.before is not None and revision.after is not None:
-        text += f": {revision.before} -> {revision.after}"
-    elif revision.after is not None:
-        text += f": now {revision.after}"
-    elif revision.before is not None:
-        text += f": was {revision.before}"
-    if revision.source is not None:
-        text += f" ({revision.source.publisher})"
-    return text
-
-
-def day_label(day: date) -> str:
-    return FuzzyDate(day.year, day.month, day.day).label()

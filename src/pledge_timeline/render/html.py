@@ -23,13 +23,13 @@ from datetime import date
 from functools import cache
 from html import escape
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from pledge_timeline.dates import FuzzyDate, Span
+from pledge_timeline.dates import Span
 from pledge_timeline.model import Event, Revision, Source, Tag, Timeline, When
+from pledge_timeline.render.labels import day_label, html_datetime, is_web_url, webcal_url
 
 PlotlyJs = Literal["inline", "sibling"]
 PLOTLYJS_FILE = "plotly.min.js"
@@ -279,7 +279,7 @@ def event_view(timeline: Timeline, event: Event) -> EventView:
         id=event.id,
         title=event.title,
         when_label=event.when.label,
-        when_datetime=machine_datetime(event.when),
+        when_datetime=html_datetime(event.when),
         fuzzy=event.when.is_fuzzy,
         place=event.place.name if event.place else None,
         summary=event.summary,
@@ -335,32 +335,8 @@ def _range_label(window: tuple[date, date]) -> str:
     return f"{day_label(first)} - {day_label(last)}"
 
 
-def machine_datetime(when: When) -> str | None:
-    """A ``<time datetime>`` value only where it claims no more than is known: exact days."""
-    if when.is_fuzzy or when.span.end is not None:
-        return None
-    if when.is_timed:
-        return when.start_instant.isoformat(timespec="minutes")
-    return when.span.first_day.isoformat()
-
-
 def _exact_day(span: Span) -> str | None:
     return span.first_day.isoformat() if span.is_exact and span.end is None else None
-
-
-def day_label(day: date) -> str:
-    return FuzzyDate(day.year, day.month, day.day).label()
-
-
-def is_web_url(url: str) -> bool:
-    """Only http(s) addresses become links; anything else (``javascript:``...) stays text."""
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
-
-
-def webcal_url(url: str) -> str | None:
-    scheme, _, rest = url.partition("://")
-    return "webcal://" + rest if scheme in ("http", "https") and rest else None
 
 
 def relative_prefix(path: str) -> str:

@@ -37,7 +37,7 @@ from icalendar import Calendar, vDuration, vText
 from icalendar import Event as VEvent
 
 from pledge_timeline.model import Citation, Event, Timeline, When
-from pledge_timeline.render.entries import correction_text, is_web_url
+from pledge_timeline.render.labels import correction_text, is_web_url
 from pledge_timeline.render.vtimezone import vtimezones
 
 PRODID = "-//pledge-timeline//pledge-timeline//EN"

@@ -1,0 +1,59 @@
+"""Wording and links every output shares, so the calendar, feeds and page never disagree."""
+
+from __future__ import annotations
+
+from datetime import UTC, date
+from urllib.parse import urlsplit
+
+from pledge_timeline.dates import FuzzyDate, Precision
+from pledge_timeline.model import Revision, When
+
+
+def day_label(day: date) -> str:
+    """``Sept 17, 2015``."""
+    return FuzzyDate(day.year, day.month, day.day).label()
+
+
+def correction_text(revision: Revision) -> str:
+    """``Corrected Sept 17, 2015: what: before -> after (publisher)``, as plain text."""
+    text = f"Corrected {day_label(revision.date)}: {revision.what}"
+    if revision.before is not None and revision.after is not None:
+        text += f": {revision.before} -> {revision.after}"
+    elif revision.after is not None:
+        text += f": now {revision.after}"
+    elif revision.before is not None:
+        text += f": was {revision.before}"
+    if revision.source is not None:
+        text += f" ({revision.source.publisher})"
+    return text
+
+
+def html_datetime(when: When) -> str | None:
+    """A ``<time datetime>`` value, or None where any value would claim more than is known.
+
+    A timed event gives its UTC start; a single certain day, month or year gives itself.
+    Ranges, seasons and approximate or uncertain dates get none: HTML has no way to say them.
+    """
+    span = when.span
+    if span.end is not None or span.approximate or span.uncertain:
+        return None
+    if when.is_timed:
+        return when.start_instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+    if when.precision is Precision.DAY:
+        return span.first_day.isoformat()
+    if when.precision is Precision.MONTH:
+        return f"{span.first_day:%Y-%m}"
+    if when.precision is Precision.YEAR:
+        return f"{span.first_day:%Y}"
+    return None
+
+
+def is_web_url(url: str) -> bool:
+    """Only http(s) addresses with a host become links; anything else (``javascript:``...) stays text."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def webcal_url(url: str) -> str | None:
+    """The ``webcal://`` form calendar apps open as a subscription (http and https alike)."""
+    return "webcal://" + url.split("://", 1)[1] if is_web_url(url) else None
