@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN = Path(__file__).parent / "golden"
 REPO = Path(__file__).parent.parent
+
+
+def missing_tool(reason: str) -> NoReturn:
+    """Skip on a developer's machine; fail in CI, where .ci/run installs every test tool."""
+    if os.environ.get("PLEDGE_TIMELINE_REQUIRE_TOOLS") == "1":
+        pytest.fail(reason)
+    pytest.skip(reason)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 
 import pytest
 
-from conftest import FIXTURES, REPO
+from conftest import FIXTURES, REPO, missing_tool
 from pledge_timeline.model import Timeline
 from pledge_timeline.render.html import PLOTLYJS_FILE, plotlyjs_bytes, render_page, render_page_sibling
 from pledge_timeline.validate import load_timeline
@@ -58,10 +58,8 @@ HOVER_TEXT_JS = "document.querySelector('#timeline-chart .hoverlayer').textConte
 
 
 def _missing(reason: str) -> NoReturn:
-    """Skip locally; fail in CI (.ci/run sets PLEDGE_TIMELINE_REQUIRE_BROWSER=1)."""
-    if os.environ.get("PLEDGE_TIMELINE_REQUIRE_BROWSER") == "1":
-        pytest.fail(reason)
-    pytest.skip(reason)
+    """Skip locally; fail in CI (.ci/run sets PLEDGE_TIMELINE_REQUIRE_TOOLS=1)."""
+    missing_tool(reason)
 
 
 @dataclass

@@ -30,12 +30,19 @@ def _snapshot(folder: Path) -> dict[str, str]:
     }
 
 
-def _build_in_subprocess(out: Path, tz: str, extra_env: dict[str, str] | None = None) -> None:
-    env = {**os.environ, "TZ": tz, "LC_ALL": "C", **(extra_env or {})}
+def _build_in_subprocess(
+    out: Path,
+    tz: str,
+    extra_env: dict[str, str] | None = None,
+    *,
+    events: Path = FIXTURES / "small.yaml",
+    locale: str = "C",
+) -> None:
+    env = {**os.environ, "TZ": tz, "LC_ALL": locale, "LANG": locale}
     env.pop("SOURCE_DATE_EPOCH", None)
     env.update(extra_env or {})
     subprocess.run(
-        [sys.executable, "-m", "pledge_timeline", "build", str(FIXTURES / "small.yaml"), "--out", str(out)],
+        [sys.executable, "-m", "pledge_timeline", "build", str(events), "--out", str(out)],
         check=True, env=env, capture_output=True,
     )  # fmt: skip
 
@@ -47,10 +54,11 @@ def test_every_documented_output_is_rendered() -> None:
         assert {f"tags/{tag}.ics", f"tags/{tag}.atom", f"tags/{tag}.rss"} <= files
 
 
-def test_two_builds_in_different_time_zones_are_byte_identical(tmp_path: Path) -> None:
-    _build_in_subprocess(tmp_path / "utc", "UTC")
-    _build_in_subprocess(tmp_path / "tokyo", "Asia/Tokyo")
-    _build_in_subprocess(tmp_path / "la", "America/Los_Angeles")
+@pytest.mark.parametrize("events", [FIXTURES / "small.yaml", REPO / "events.yaml"], ids=["small", "events"])
+def test_builds_in_different_time_zones_and_locales_are_byte_identical(tmp_path: Path, events: Path) -> None:
+    _build_in_subprocess(tmp_path / "utc", "UTC", events=events, locale="C")
+    _build_in_subprocess(tmp_path / "tokyo", "Asia/Tokyo", events=events, locale="C.UTF-8")
+    _build_in_subprocess(tmp_path / "la", "America/Los_Angeles", events=events, locale="POSIX")
     utc = _snapshot(tmp_path / "utc")
     assert len(utc) > len(EXPECTED_MAIN)
     assert utc == _snapshot(tmp_path / "tokyo") == _snapshot(tmp_path / "la")
@@ -154,12 +162,69 @@ def test_build_prints_one_line_per_file_and_a_total(tmp_path: Path) -> None:
     assert lines[-1] == f"built {len(files)} files, {total} bytes, in {out}"
 
 
-def test_build_base_url_must_be_http(tmp_path: Path) -> None:
+@pytest.mark.parametrize("url", ["ftp://x/", "https://", "https://x.org/a b", 'https://x.org/"<c>', "x.org"])
+def test_build_base_url_must_be_a_publishable_http_url(tmp_path: Path, url: str) -> None:
     result = CliRunner().invoke(
-        cli, ["build", str(FIXTURES / "minimal.yaml"), "--out", str(tmp_path), "--base-url", "ftp://x/"]
+        cli, ["build", str(FIXTURES / "minimal.yaml"), "--out", str(tmp_path / "out"), "--base-url", url]
     )
     assert result.exit_code == 2
     assert "--base-url" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+KILLED_BUILD = """
+import os, signal, sys
+from pathlib import Path
+from pledge_timeline import writer
+from pledge_timeline.build import build
+
+real_fsync, calls = os.fsync, [0]
+
+def fsync_then_die(fd):
+    calls[0] += 1
+    if calls[0] == 3:
+        os.kill(os.getpid(), signal.SIGKILL)  # no cleanup handler can run
+    real_fsync(fd)
+
+writer.os.fsync = fsync_then_die
+build(Path(sys.argv[1]), Path(sys.argv[2]))
+"""
+
+
+def test_a_build_killed_by_sigkill_is_repaired_by_the_next_build(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(FIXTURES / "small.yaml", out)
+    before = _snapshot(out)
+    changed = (FIXTURES / "small.yaml").read_text(encoding="utf-8").replace("Small fixture", "Changed")
+    (tmp_path / "events.yaml").write_text(changed, encoding="utf-8")
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_BUILD, str(tmp_path / "events.yaml"), str(out)], check=False
+    )
+    assert killed.returncode == -9
+    leftovers = sorted(p.name for p in out.rglob(".*.tmp"))
+    assert len(leftovers) == 1, "the file being written when the process died"
+    assert set(before) <= set(_snapshot(out)), "every output is still whole"
+    build(tmp_path / "events.yaml", out)
+    assert list(out.rglob(".*.tmp")) == []
+    assert all(b"Small fixture" not in (out / name).read_bytes() for name in ("feed.atom", "calendar.ics"))
+
+
+def test_temp_files_that_are_not_ours_are_left_alone(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    mine = out / ".notes.abcdefgh.tmp"
+    mine.write_text("not an output of this tool", encoding="utf-8")
+    build(FIXTURES / "small.yaml", out)
+    assert mine.exists()
+
+
+def test_a_second_build_reports_unchanged_files(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ["build", str(FIXTURES / "minimal.yaml"), "--out", str(out)]
+    CliRunner().invoke(cli, args)
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0
+    assert all(line.startswith(("unchanged ", "built ")) for line in result.output.splitlines())
 
 
 def test_base_url_option_moves_every_link(tmp_path: Path) -> None:

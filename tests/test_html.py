@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from lxml import html as lxml_html
 
-from conftest import FIXTURES
+from conftest import FIXTURES, missing_tool
 from pledge_timeline.dates import parse_span
 from pledge_timeline.model import Citation, Event, Source, Tag, Timeline, When
 from pledge_timeline.render.html import (
@@ -353,7 +353,7 @@ def test_sibling_mode_publishes_plotlyjs_beside_the_page(small: Timeline) -> Non
 def test_page_script_is_valid_javascript(tmp_path: Path) -> None:
     node = shutil.which("node")
     if node is None:
-        pytest.skip("node is missing")
+        missing_tool("node is missing")
     script = tmp_path / "timeline.js"
     script.write_text(app_script(), encoding="utf-8")
     subprocess.run([node, "--check", str(script)], check=True)

@@ -23,7 +23,7 @@ import vobject
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, REPO
+from conftest import FIXTURES, REPO, missing_tool
 from pledge_timeline.build import main_renderers, tag_renderers
 from pledge_timeline.dates import parse_span
 from pledge_timeline.model import Citation, Event, Revision, Source, Tag, Timeline, When
@@ -173,7 +173,7 @@ def run_ical_js(data: bytes) -> dict[str, Any]:
     """
     node = shutil.which("node")
     if node is None or not (ICAL_JS_DIR / "node_modules" / "ical.js").is_dir():
-        pytest.skip("ical.js not installed: run `npm ci --prefix tests/js` (needs node)")
+        missing_tool("ical.js not installed: run `npm ci --prefix tests/js` (needs node)")
     completed = subprocess.run(
         [node, str(ICAL_JS_DIR / "read_ics.mjs")],
         input=data,

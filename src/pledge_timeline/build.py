@@ -9,13 +9,14 @@ from pathlib import Path
 
 from pledge_timeline.model import Timeline
 from pledge_timeline.render.atom import render_atom
-from pledge_timeline.render.html import PlotlyJs, page_renderers
+from pledge_timeline.render.html import PLOTLYJS_FILE, PlotlyJs, page_renderers
 from pledge_timeline.render.ical import render_calendar
 from pledge_timeline.render.jsonfeed import render_json_feed
 from pledge_timeline.render.rss import render_rss
 from pledge_timeline.validate import load_timeline
 from pledge_timeline.writer import write_outputs
 
+ASSETS = frozenset({PLOTLYJS_FILE})
 Renderer = Callable[[Timeline, str], bytes]
 """A pure function from the validated timeline and the output's own path to its bytes."""
 
@@ -24,13 +25,16 @@ Renderer = Callable[[Timeline, str], bytes]
 class RenderedFile:
     path: str
     data: bytes
-    items: int
+    items: int | None
+    """How many events it describes; None for an asset such as plotly.min.js."""
 
 
 @dataclass(frozen=True, slots=True)
 class BuildReport:
     files: tuple[RenderedFile, ...]
     removed: tuple[str, ...]
+    unchanged: tuple[str, ...] = ()
+    """Files whose bytes were already there: left untouched, mtime and all."""
 
     @property
     def total_bytes(self) -> int:
@@ -63,7 +67,7 @@ def tag_renderers() -> dict[str, Renderer]:
 
 def render_all(timeline: Timeline, plotlyjs: PlotlyJs = "inline") -> tuple[RenderedFile, ...]:
     files = [
-        RenderedFile(path, render(timeline, path), len(timeline.events))
+        RenderedFile(path, render(timeline, path), None if path in ASSETS else len(timeline.events))
         for path, render in main_renderers(plotlyjs).items()
     ]
     for tag in timeline.tags:
@@ -96,5 +100,5 @@ def build(
     """Raise InvalidTimeline before anything is written; otherwise write every output."""
     timeline = prepare(load_timeline(events_file), base_url, source_date_epoch)
     files = render_all(timeline, plotlyjs)
-    removed = write_outputs(out_dir, {f.path: f.data for f in files})
-    return BuildReport(files, tuple(removed))
+    result = write_outputs(out_dir, {f.path: f.data for f in files})
+    return BuildReport(files, result.removed, result.unchanged)

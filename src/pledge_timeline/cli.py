@@ -61,9 +61,13 @@ def build(file: Path, out_dir: Path, base_url: str | None, plotlyjs: Literal["in
     """Validate FILE and write every output into the output folder."""
     from pledge_timeline.build import build as run_build
     from pledge_timeline.build import source_date_epoch_from_env
+    from pledge_timeline.document import is_publishable_url
 
-    if base_url is not None and not base_url.startswith(("http://", "https://")):
-        raise click.BadParameter("must start with http:// or https://", param_hint="--base-url")
+    if base_url is not None and not is_publishable_url(base_url):
+        raise click.BadParameter(
+            f"'{base_url}' is not an http(s) URL with a host, e.g. https://example.org/timeline/",
+            param_hint="--base-url",
+        )
     report = _or_exit(
         lambda: run_build(
             file,
@@ -74,9 +78,9 @@ def build(file: Path, out_dir: Path, base_url: str | None, plotlyjs: Literal["in
         )
     )
     for rendered in report.files:
-        click.echo(
-            f"wrote {out_dir / rendered.path} ({len(rendered.data)} bytes, {_count(rendered.items, 'event')})"
-        )
+        verb = "unchanged" if rendered.path in report.unchanged else "wrote"
+        events = "" if rendered.items is None else f", {_count(rendered.items, 'event')}"
+        click.echo(f"{verb} {out_dir / rendered.path} ({len(rendered.data)} bytes{events})")
     for removed in report.removed:
         click.echo(f"removed stale {out_dir / removed}")
     click.echo(f"built {len(report.files)} files, {report.total_bytes} bytes, in {out_dir}")

@@ -9,11 +9,14 @@ does not write are removed, and nothing else in the folder is ever touched.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 MANIFEST = ".pledge-timeline-manifest"
+_TEMP_NAME = re.compile(r"\.(?P<name>.+)\.[A-Za-z0-9_]{8}\.tmp")  # what tempfile.mkstemp makes below
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -31,20 +34,42 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def write_outputs(out_dir: Path, files: Mapping[str, bytes]) -> list[str]:
-    """Write every file (relative POSIX paths), drop stale ones; return the removed paths."""
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    written: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+def write_outputs(out_dir: Path, files: Mapping[str, bytes]) -> WriteResult:
+    """Write every file (relative POSIX paths) that changed; drop stale outputs and temp files."""
     previous = read_manifest(out_dir)
+    written, unchanged = [], []
     for relative, data in files.items():
         target = out_dir / relative
-        if not target.exists() or target.read_bytes() != data:
-            write_atomically(target, data)
+        if target.is_file() and target.read_bytes() == data:
+            unchanged.append(relative)
+            continue
+        write_atomically(target, data)
+        written.append(relative)
     stale = sorted(previous - set(files))
     for relative in stale:
         (out_dir / relative).unlink(missing_ok=True)
         _remove_empty_parents(out_dir, out_dir / relative)
     manifest = "".join(f"{name}\n" for name in sorted(files)).encode()
     write_atomically(out_dir / MANIFEST, manifest)
-    return stale
+    _remove_orphaned_temp_files(out_dir, set(files) | {MANIFEST})
+    return WriteResult(tuple(written), tuple(unchanged), tuple(stale))
+
+
+def _remove_orphaned_temp_files(out_dir: Path, outputs: set[str]) -> None:
+    """Temp files a killed build left (``.NAME.XXXXXXXX.tmp`` beside an output); nothing else."""
+    for folder in {(out_dir / name).parent for name in outputs}:
+        names = {Path(name).name for name in outputs if (out_dir / name).parent == folder}
+        for candidate in folder.glob(".*.tmp"):
+            match = _TEMP_NAME.fullmatch(candidate.name)
+            if match and match["name"] in names:
+                candidate.unlink(missing_ok=True)
 
 
 def read_manifest(out_dir: Path) -> set[str]:
