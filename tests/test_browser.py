@@ -21,7 +21,8 @@ import pytest
 
 from conftest import FIXTURES, REPO, missing_tool
 from pledge_timeline.model import Timeline
-from pledge_timeline.render.html import PLOTLYJS_FILE, plotlyjs_bytes, render_page, render_page_sibling
+from pledge_timeline.render.html import render_page, render_page_sibling
+from pledge_timeline.render.plotlyjs import PLOTLYJS_FILE, plotlyjs_bytes
 from pledge_timeline.validate import load_timeline
 from test_html import crowded_timeline
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import icalendar
+import lxml.html
 import pytest
 from lxml import etree
 
@@ -20,6 +21,8 @@ from pledge_timeline.validate import load_timeline
 ATOM = "{http://www.w3.org/2005/Atom}"
 RSS_CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 EDTF_IN_CONTENT = re.compile(r'data-edtf="([^"]+)"')
+FULL_DAY_DATETIME = re.compile(r'datetime="\d{4}-\d{2}-\d{2}')
+FULL_DAY_VALUE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 Described = dict[str, tuple[str, date]]
 """event id -> (the title as the format shows it, the first day)"""
@@ -106,3 +109,29 @@ def test_tag_outputs_hold_exactly_the_tagged_events(built: tuple[Timeline, Path]
         assert set(from_calendar((out / "tags" / f"{tag.id}.ics").read_bytes())) == tagged
         assert set(from_atom((out / "tags" / f"{tag.id}.atom").read_bytes())) == tagged
         assert set(from_rss((out / "tags" / f"{tag.id}.rss").read_bytes())) == tagged
+
+
+def test_no_output_shows_a_fuzzy_date_as_a_day(built: tuple[Timeline, Path]) -> None:
+    timeline, out = built
+    calendar = {
+        str(c["UID"]).split("@")[0]: c
+        for c in icalendar.Calendar.from_ical((out / "calendar.ics").read_bytes()).walk("VEVENT")
+    }
+    atom = {
+        (entry.findtext(f"{ATOM}id") or "").rsplit(":", 1)[1]: entry.findtext(f"{ATOM}content") or ""
+        for entry in etree.fromstring((out / "feed.atom").read_bytes()).iter(f"{ATOM}entry")
+    }
+    page = lxml.html.fromstring((out / "timeline.html").read_bytes())
+    fuzzy = [event for event in timeline.events if event.when.is_fuzzy]
+    assert fuzzy, "the fixture must have fuzzy dates for this test to mean anything"
+    for event in fuzzy:
+        span = event.when.span
+        vevent = calendar[event.id]
+        assert vevent.decoded("DTSTART") == span.first_day, event.id
+        assert vevent.decoded("DTEND") == span.last_day + timedelta(days=1), event.id
+        assert str(vevent["STATUS"]) == "TENTATIVE"
+        assert event.when.inline_label in str(vevent["SUMMARY"])
+        assert not FULL_DAY_DATETIME.search(atom[event.id]), event.id
+        listed_date = page.get_element_by_id(event.id).find_class("meta")[0]
+        assert not [t for t in listed_date.iter("time") if FULL_DAY_VALUE.match(t.get("datetime") or "")]
+        assert f"~ {event.when.label}" in listed_date.text_content()

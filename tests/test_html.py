@@ -24,19 +24,15 @@ from lxml import html as lxml_html
 from conftest import FIXTURES, missing_tool
 from pledge_timeline.dates import parse_span
 from pledge_timeline.model import Citation, Event, Source, Tag, Timeline, When
+from pledge_timeline.render.chart import build_figure, geometry_of
 from pledge_timeline.render.html import (
-    PLOTLYJS_FILE,
     app_script,
-    build_figure,
-    geometry_of,
     page_renderers,
-    plotlyjs_bytes,
-    plotlyjs_source,
     render_page,
     render_page_sibling,
     safe_json,
-    sanitize_inline_js,
 )
+from pledge_timeline.render.plotlyjs import PLOTLYJS_FILE, plotlyjs_bytes, plotlyjs_source, sanitize_inline_js
 from pledge_timeline.validate import load_timeline
 
 FORBIDDEN_IN_HTML = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")

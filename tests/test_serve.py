@@ -32,6 +32,7 @@ from click.testing import CliRunner
 from conftest import FIXTURES, REPO
 from pledge_timeline.build import BuildReport, build
 from pledge_timeline.cli import cli
+from pledge_timeline.render.labels import webcal_url
 from pledge_timeline.serve import (
     Rebuilder,
     RebuildProblem,
@@ -41,7 +42,6 @@ from pledge_timeline.serve import (
     subscription_lines,
     target_to_relative_path,
 )
-from pledge_timeline.render.labels import webcal_url
 from pledge_timeline.writer import MANIFEST, read_manifest
 
 TIMEOUT = 10.0

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from pledge_timeline.model import Timeline
 from pledge_timeline.render.atom import render_atom
-from pledge_timeline.render.html import PLOTLYJS_FILE, PlotlyJs, page_renderers
+from pledge_timeline.render.html import PlotlyJs, page_renderers
 from pledge_timeline.render.ical import render_calendar
 from pledge_timeline.render.jsonfeed import render_json_feed
+from pledge_timeline.render.plotlyjs import PLOTLYJS_FILE
 from pledge_timeline.render.rss import render_rss
 from pledge_timeline.validate import load_timeline
 from pledge_timeline.writer import write_outputs

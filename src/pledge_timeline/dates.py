@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 
 class Precision(StrEnum):
@@ -85,7 +86,7 @@ class FuzzyDate:
         if self.day is not None:
             return self.first_day
         if self.month is not None:
-            return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+            return date(self.year, self.month, days_in_month(self.year, self.month))
         return date(self.year, 12, 31)
 
     @property
@@ -165,6 +166,19 @@ def qualifier_note(approximate: bool, uncertain: bool) -> str:
     return f" ({', '.join(notes)})" if notes else ""
 
 
+_PARSED_CACHE = 1 << 14
+"""Dates parsed and kept: validation, cross-checks and the model each read every date."""
+
+
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def days_in_month(year: int, month: int) -> int:
+    """``calendar.monthrange(year, month)[1]``, without computing the weekday."""
+    return 29 if month == 2 and calendar.isleap(year) else _MONTH_DAYS[month - 1]
+
+
+@lru_cache(maxsize=_PARSED_CACHE)
 def parse_date(text: str) -> FuzzyDate:
     """Parse one EDTF date (no interval); raise DateSyntaxError with a reason."""
     match = _DATE_RE.fullmatch(text)
@@ -185,14 +199,15 @@ def parse_date(text: str) -> FuzzyDate:
             "seasons are 21-24 and take no day)"
         )
     if month is not None and day is not None:
-        days_in_month = calendar.monthrange(year, month)[1]
-        if not 1 <= day <= days_in_month:
+        days = days_in_month(year, month)
+        if not 1 <= day <= days:
             raise DateSyntaxError(
-                f"'{text}' is not a valid date ({calendar.month_name[month]} {year} has {days_in_month} days)"
+                f"'{text}' is not a valid date ({calendar.month_name[month]} {year} has {days} days)"
             )
     return FuzzyDate(year, month, day, approximate=approximate, uncertain=uncertain)
 
 
+@lru_cache(maxsize=_PARSED_CACHE)
 def parse_span(text: str) -> Span:
     """Parse an EDTF date or ``start/end`` interval; the end must not come before the start."""
     if text.count("/") > 1:

@@ -22,10 +22,16 @@ from pledge_timeline.dates import DateSyntaxError, parse_date, parse_span
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 DAY_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
-URL_PATTERN = r"^https?://[^\s/?#]+[^\s]*$"
+URL_PATTERN = r"^https?://[^\s/?#\"<>\\^`{|}]+[^\s\"<>\\^`{|}]*$"
 EDTF_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?[?~%]?$"
 EDTF_SPAN_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?[?~%]?(/\d{4}(-\d{2}(-\d{2})?)?[?~%]?)?$"
 LANGUAGE_PATTERN = r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$"
+
+_SLUG_RE = re.compile(SLUG_PATTERN)
+_DAY_RE = re.compile(DAY_PATTERN)
+_TIME_RE = re.compile(TIME_PATTERN)
+_URL_RE = re.compile(URL_PATTERN, flags=re.IGNORECASE)
+_LANGUAGE_RE = re.compile(LANGUAGE_PATTERN)
 
 _FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Co", "Cn"})
 _ALLOWED_CONTROLS = frozenset("\t\n\r")
@@ -35,8 +41,16 @@ def _fail(kind: str, message: str, value: str) -> PydanticCustomError:
     return PydanticCustomError(kind, message, {"value": value})
 
 
+_ASCII_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def check_text(value: str) -> str:
     """Refuse characters that XML 1.0 and iCalendar cannot carry."""
+    if value.isascii():
+        if _ASCII_FORBIDDEN.search(value) is None:
+            return value
+    elif value.isprintable():  # then no Cc, Cs, Co or Cn character: checked in C, not per character
+        return value
     for index, char in enumerate(value):
         if char in _ALLOWED_CONTROLS:
             continue
@@ -57,7 +71,7 @@ def check_nonblank(value: str) -> str:
 
 
 def check_slug(value: str) -> str:
-    if not re.fullmatch(SLUG_PATTERN, value):
+    if not _SLUG_RE.fullmatch(value):
         suggestion = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "event-1"
         raise _fail(
             "slug",
@@ -67,8 +81,13 @@ def check_slug(value: str) -> str:
     return value
 
 
+def is_publishable_url(value: str) -> bool:
+    """An http(s) URL with a host and no character that needs escaping in XML or iCalendar."""
+    return _URL_RE.fullmatch(value) is not None
+
+
 def check_url(value: str) -> str:
-    if not re.fullmatch(URL_PATTERN, value, flags=re.IGNORECASE):
+    if not is_publishable_url(value):
         raise _fail(
             "url",
             f"'{value}' is not an http(s) URL; only http:// and https:// links are published",
@@ -96,7 +115,7 @@ def check_edtf_date(value: str) -> str:
 
 
 def check_day(value: str) -> str:
-    if not re.fullmatch(DAY_PATTERN, value):
+    if not _DAY_RE.fullmatch(value):
         raise _fail("day", f"'{value}' is not a day; write YYYY-MM-DD, e.g. 2015-09-16", value)
     try:
         parsed = parse_date(value)
@@ -106,7 +125,7 @@ def check_day(value: str) -> str:
 
 
 def check_time(value: str) -> str:
-    if re.fullmatch(TIME_PATTERN, value):
+    if _TIME_RE.fullmatch(value):
         return value
     hint = ""
     if match := re.fullmatch(r"(\d):([0-5]\d)", value):
@@ -126,7 +145,7 @@ def check_timezone(value: str) -> str:
 
 
 def check_language(value: str) -> str:
-    if not re.fullmatch(LANGUAGE_PATTERN, value):
+    if not _LANGUAGE_RE.fullmatch(value):
         raise _fail("language", f"'{value}' is not a BCP 47 language tag (e.g. en, en-US, zh-Hans)", value)
     return value
 

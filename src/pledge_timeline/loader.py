@@ -11,6 +11,8 @@ file or an alias bomb is refused quickly in bounded memory.
 
 from __future__ import annotations
 
+import codecs
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
 from typing import Any
@@ -46,6 +48,10 @@ class Document:
     """Values the loader refused (an alias, a tag) and left empty; already reported."""
     unreadable: bool = False
     """True when the file could not be read or parsed at all: nothing more to check."""
+    positioned: bool = True
+    """False when loaded without positions (``positions=False``): see ``with_positions``."""
+    source: bytes | None = field(default=None, repr=False)
+    """The file as UTF-8, kept when loaded without positions so they can be added later."""
 
     def where(self, path: Path) -> Location:
         """The value at ``path``, or the nearest enclosing value that exists."""
@@ -62,17 +68,47 @@ class Document:
         self.errors.append(TimelineError(location, path, message, value))
 
 
-def load_document(file: FilePath, display_name: str | None = None) -> Document:
+def load_document(file: FilePath, display_name: str | None = None, *, positions: bool = True) -> Document:
+    """Read ``file``; with ``positions=False``, skip recording where each value stood.
+
+    Positions are only needed to report problems, and recording them is most of the loader's
+    time. Without them, a file that the loader would complain about (an alias, a tag, a
+    duplicate key, bad YAML...) is still loaded with positions, so its errors are exact; for
+    later problems, ``with_positions`` re-reads the same text with them.
+    """
     name = display_name or str(file)
     doc = Document(name, None)
-    text = _read_text(file, doc)
-    if text is None:
+    raw = _read_bytes(file, doc)
+    text = None if raw is None else _decode(raw, doc)
+    if raw is None or text is None:
         doc.unreadable = True
         return doc
-    if not text.strip() or all(_is_comment_or_blank(line) for line in text.splitlines()):
+    if _is_empty(text):
         doc.error(Location(name, 1, 1), (), "the file is empty; it needs timeline, tags, sources and events")
         doc.unreadable = True
         return doc
+    if not positions:
+        utf8 = raw.removeprefix(codecs.BOM_UTF8)
+        del text, raw  # parsed from UTF-8: as a str, text with an emoji takes 4 bytes a character
+        try:
+            return Document(name, _plain_data(utf8), positioned=False, source=utf8)
+        except (_NeedsPositions, yaml.YAMLError):
+            text = utf8.decode("utf-8")  # the full pass below reports the problem where it is
+    _parse_with_positions(text, doc)
+    return doc
+
+
+def with_positions(doc: Document) -> Document:
+    """``doc`` with the position of every value: re-read from its text if it was loaded without."""
+    if doc.positioned or doc.source is None:
+        return doc
+    positioned = Document(doc.file, None)
+    _parse_with_positions(doc.source.decode("utf-8"), positioned)
+    return positioned
+
+
+def _parse_with_positions(text: str, doc: Document) -> None:
+    name = doc.file
     try:
         _Builder(doc).build(yaml.parse(text, Loader=_Loader))
     except yaml.reader.ReaderError as exc:
@@ -99,10 +135,9 @@ def load_document(file: FilePath, display_name: str | None = None) -> Document:
     except yaml.YAMLError as exc:
         doc.errors = [TimelineError(Location(name, 1, 1), (), f"YAML syntax error: {exc}")]
         doc.unreadable = True
-    return doc
 
 
-def _read_text(file: FilePath, doc: Document) -> str | None:
+def _read_bytes(file: FilePath, doc: Document) -> bytes | None:
     start = Location(doc.file, 1, 1)
     try:
         size = file.stat().st_size
@@ -111,10 +146,13 @@ def _read_text(file: FilePath, doc: Document) -> str | None:
                 start, (), f"the file is {size / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // 2**20} MiB"
             )
             return None
-        raw = file.read_bytes()
+        return file.read_bytes()
     except OSError as exc:
         doc.error(start, (), f"cannot read the file: {exc.strerror or exc}")
         return None
+
+
+def _decode(raw: bytes, doc: Document) -> str | None:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -130,9 +168,83 @@ def _read_text(file: FilePath, doc: Document) -> str | None:
         return None
 
 
+def _is_empty(text: str) -> bool:
+    """Only blank lines, comments and document markers (without copying a large text)."""
+    if not text or text.isspace():
+        return True
+    head_end = text.find("\n", 1 << 16)  # a file with content shows it early: split a head first
+    if head_end != -1 and not all(_is_comment_or_blank(line) for line in text[: head_end + 1].splitlines()):
+        return False
+    return all(_is_comment_or_blank(line) for line in text.splitlines())
+
+
 def _is_comment_or_blank(line: str) -> bool:
     stripped = line.strip()
     return not stripped or stripped.startswith("#") or stripped in ("---", "...")
+
+
+class _NeedsPositions(Exception):
+    """The fast pass met something to report; the positioned pass will say where."""
+
+
+_NO_KEY: Any = object()
+
+
+def _plain_data(text: str | bytes) -> Value:
+    """The file's data as ``_Builder`` builds it, without positions; a few times faster.
+
+    Raises ``_NeedsPositions`` at anything ``_Builder`` would report (more than one document,
+    an alias, a tag, an empty, duplicate or non-text key, too deep a nesting).
+    """
+    root: Value = None
+    stack: list[Any] = []  # [container, pending key or _NO_KEY] per open collection
+    keys: dict[str, str] = {}  # one copy of each key: every event repeats "id", "title"...
+    documents = 0
+    scalar, mapping, sequence = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+    ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    events: Iterator[Any] = yaml.parse(text, Loader=_Loader)
+    for event in events:
+        kind = type(event)
+        if kind is scalar:
+            tag = event.tag
+            if tag is not None and tag not in STR_TAGS:
+                raise _NeedsPositions
+            value: Any = event.value
+            value = None if not event.style and tag is None and value in NULLS else str(value)
+        elif kind is mapping or kind is sequence:
+            if (event.tag is not None and event.tag != "!") or len(stack) >= MAX_DEPTH:
+                raise _NeedsPositions
+            value = {} if kind is mapping else []
+        elif kind in ends:
+            stack.pop()
+            continue
+        elif kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise _NeedsPositions
+            continue
+        elif kind is yaml.AliasEvent:
+            raise _NeedsPositions
+        else:
+            continue
+        if not stack:
+            root = value
+        else:
+            top = stack[-1]
+            container = top[0]
+            if type(container) is list:
+                container.append(value)
+            elif top[1] is _NO_KEY:
+                if type(value) is not str or value in container:
+                    raise _NeedsPositions
+                top[1] = keys.setdefault(value, value)
+                continue
+            else:
+                container[top[1]] = value
+                top[1] = _NO_KEY
+        if kind is not scalar:
+            stack.append([value, _NO_KEY])
+    return root
 
 
 def _location(doc: Document, mark: Any) -> Location:

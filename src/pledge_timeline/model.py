@@ -4,8 +4,9 @@ Time policy, applied the same way by every output:
 - a day-precision timestamp (a revision date, a source's publication date) stands for
   12:00 UTC that day (``noon_utc``), so it is the same calendar day in every zone from
   UTC-11 to UTC+11;
-- an event's ``published`` is its ``recorded`` date, else its earliest source's
-  publication; its ``updated`` is its latest revision, else ``published``.
+- an event's ``published`` is its ``recorded`` date, else the first day by which one of its
+  sources had surely appeared (a source dated only "Sept 16-20" counts from Sept 20, so no
+  stamp claims a day nobody knows); its ``updated`` is its latest revision, else ``published``.
 """
 
 from __future__ import annotations
@@ -43,8 +44,13 @@ class Source:
 
     @property
     def published(self) -> date:
-        """The earliest day it may have been published (used to order and to stamp)."""
+        """The earliest day it may have been published."""
         return self.published_span.first_day
+
+    @property
+    def certainly_out_by(self) -> date:
+        """The first day it had surely been published: the date an honest timestamp can use."""
+        return self.published_span.last_day
 
     @property
     def published_label(self) -> str:
@@ -168,7 +174,7 @@ class Event:
     def published(self) -> datetime:
         if self.recorded is not None:
             return noon_utc(self.recorded)
-        return noon_utc(min(s.published for s in self.sources))
+        return noon_utc(min(s.certainly_out_by for s in self.sources))
 
     @property
     def updated(self) -> datetime:
@@ -223,11 +229,12 @@ class Timeline:
         """Newest event first, deterministically: by start, end, then id (ascending on ties)."""
         return tuple(sorted(self.events, key=_newest_first_key))
 
-    @property
+    @cached_property
     def updated(self) -> datetime:
         """The newest entry's ``updated``: what feeds and the calendar call 'last changed'.
 
-        Validation guarantees every timeline, and every tag, has at least one event.
+        Validation guarantees every timeline, and every tag, has at least one event. Cached:
+        renderers read it (through ``build_time``) once per entry.
         """
         return max(e.updated for e in self.events)
 

@@ -14,7 +14,7 @@ from pydantic_core import ErrorDetails
 from pledge_timeline.dates import DateSyntaxError, Span, make_span, parse_date, parse_span
 from pledge_timeline.document import DOCUMENT, EventDoc, TimelineDoc, as_day
 from pledge_timeline.errors import InvalidTimeline, Path, TimelineError
-from pledge_timeline.loader import Document, load_document
+from pledge_timeline.loader import Document, load_document, with_positions
 from pledge_timeline.model import Citation, Event, Place, Revision, Source, Tag, Timeline, When
 
 TOP_LEVEL_KEYS = ("timeline", "tags", "sources", "events")
@@ -22,8 +22,11 @@ TOP_LEVEL_KEYS = ("timeline", "tags", "sources", "events")
 
 def load_timeline(file: FilePath, display_name: str | None = None) -> Timeline:
     """Read, validate and build; raise InvalidTimeline listing every problem found."""
-    doc = load_document(file, display_name)
+    doc = load_document(file, display_name, positions=False)
     parsed = None if doc.unreadable else validate_document(doc)
+    if (doc.errors or parsed is None) and not doc.positioned:
+        doc = with_positions(doc)  # problems are rare: only then find where they are
+        parsed = validate_document(doc)
     if doc.errors or parsed is None:
         raise InvalidTimeline(doc.errors)
     return build_model(parsed)
@@ -210,7 +213,7 @@ class CrossChecks:
             self.error((*path, "timezone"), "timezone is used only with a time; remove it or add a time")
         if (
             span is not None
-            and span.end is None
+            and span.first_day == span.last_day
             and isinstance(start_time, str)
             and isinstance(end_time, str)
             and end_time < start_time
