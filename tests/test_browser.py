@@ -78,9 +78,7 @@ class Site:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     folder = tmp_path_factory.mktemp("site")
     result = Site(folder)
-    sources = {"small": FIXTURES / "small.yaml", "hostile": FIXTURES / "hostile.yaml"}
-    if EVENTS_FILE.exists():
-        sources["events"] = EVENTS_FILE
+    sources = {"small": FIXTURES / "small.yaml", "hostile": FIXTURES / "hostile.yaml", "events": EVENTS_FILE}
     for name, source in sources.items():
         timeline = load_timeline(source)
         result.timelines[name] = timeline
@@ -168,17 +166,19 @@ def _wait_for_marks(opened: Opened, count: int) -> None:
     )
 
 
-def test_page_opens_offline_without_errors(site: Site, open_page: Opener) -> None:
-    opened = open_page(site.url("small"))
-    assert opened.requests == [site.url("small")]
+@pytest.mark.parametrize("name", ["small", "events"])
+def test_page_opens_offline_without_errors(site: Site, open_page: Opener, name: str) -> None:
+    opened = open_page(site.url(name))
+    assert opened.requests == [site.url(name)]
     assert opened.errors == []
 
 
-def test_chart_draws_every_event_once(site: Site, open_page: Opener) -> None:
-    opened = open_page(site.url("small"))
+@pytest.mark.parametrize("name", ["small", "events"])
+def test_chart_draws_every_event_once(site: Site, open_page: Opener, name: str) -> None:
+    opened = open_page(site.url(name))
     drawn = sorted(m["id"] for m in opened.marks())
-    assert drawn == sorted(e.id for e in site.timelines["small"].events)
-    corrections = sum(len(e.revisions) for e in site.timelines["small"].events)
+    assert drawn == sorted(e.id for e in site.timelines[name].events)
+    corrections = sum(len(e.revisions) for e in site.timelines[name].events)
     assert len(opened.marks("correction")) == corrections
 
 
@@ -363,7 +363,7 @@ def test_missing_sibling_plotlyjs_leaves_a_working_list(site: Site, open_page: O
 
 
 @pytest.mark.parametrize("color_scheme", ["light", "dark"])
-@pytest.mark.parametrize("name", ["small", "hostile"])
+@pytest.mark.parametrize("name", ["small", "hostile", "events"])
 def test_axe_finds_no_serious_violations(site: Site, open_page: Opener, name: str, color_scheme: str) -> None:
     if not AXE_JS.exists():
         _missing(f"{AXE_JS} is missing: run npm ci in tests/js")
@@ -403,7 +403,7 @@ def test_nu_html_checker_reports_no_errors(site: Site) -> None:
 
 @pytest.mark.parametrize("color_scheme", ["light", "dark"])
 def test_screenshots_for_a_person_to_look_at(site: Site, open_page: Opener, color_scheme: str) -> None:
-    name = "events" if "events" in site.timelines else "small"
+    name = "events"
     ARTIFACTS.mkdir(exist_ok=True)
     opened = open_page(site.url(name), color_scheme=color_scheme)
     opened.page.wait_for_timeout(300)
