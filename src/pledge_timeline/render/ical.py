@@ -30,7 +30,10 @@ Text escaping and line folding (75 octets, never inside a UTF-8 character) are i
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, vDuration, vText
@@ -48,13 +51,54 @@ HOME_PAGE = "timeline.html"
 def render_calendar(timeline: Timeline, path: str) -> bytes:
     """The calendar published at ``path`` (``calendar.ics`` or ``tags/<tag>.ics``)."""
     calendar = calendar_header(timeline, path)
-    events = [vevent(timeline, event) for event in timeline.chronological]
-    for zone in vtimezones(zone_uses(events)):
+    events = [
+        serialized_vevent(event, timeline.domain, timeline.base_url, timeline.build_time, timeline.timezone)
+        for event in timeline.chronological
+    ]
+    for zone in vtimezones(use for _, uses in events for use in uses):
         calendar.add_component(zone)
-    for event in events:
-        calendar.add_component(event)
-    data: bytes = calendar.to_ical()
-    return data
+    head: bytes = calendar.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    return head.removesuffix(end) + b"".join(data for data, _ in events) + end
+
+
+@lru_cache(maxsize=4096)
+def serialized_vevent(
+    event: Event, domain: str, base_url: str, build_time: datetime, default_zone: str
+) -> tuple[bytes, tuple[tuple[str, int], ...]]:
+    """One VEVENT's bytes and its zone uses; cached, since each tag calendar repeats its events.
+
+    The arguments are everything ``vevent`` reads from the timeline, so the cache can never
+    hand one timeline's text to another.
+    """
+    component = vevent(_EventContext(domain, base_url, build_time, default_zone), event)
+    data: bytes = component.to_ical()
+    return data, tuple(zone_uses([component]))
+
+
+class EventContext(Protocol):
+    """What ``vevent`` reads of the timeline: a Timeline, or the cache's stand-in for one."""
+
+    @property
+    def domain(self) -> str: ...
+    @property
+    def build_time(self) -> datetime: ...
+    @property
+    def timezone(self) -> str: ...
+    def permalink(self, event: Event) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _EventContext:
+    """The parts of a Timeline that ``vevent`` uses, hashable for the cache."""
+
+    domain: str
+    base_url: str
+    build_time: datetime
+    timezone: str
+
+    def permalink(self, event: Event) -> str:
+        return self.base_url.rstrip("/") + f"/{HOME_PAGE}#{event.id}"
 
 
 def calendar_header(timeline: Timeline, path: str) -> Calendar:
@@ -75,7 +119,7 @@ def calendar_header(timeline: Timeline, path: str) -> Calendar:
     return calendar
 
 
-def vevent(timeline: Timeline, event: Event) -> VEvent:
+def vevent(timeline: EventContext, event: Event) -> VEvent:
     component = VEvent()
     component.add("uid", f"{event.id}@{timeline.domain}")
     component.add("dtstamp", timeline.build_time)

@@ -24,6 +24,7 @@ import calendar
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
@@ -51,13 +52,21 @@ class Observance:
 
 def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
     """The VTIMEZONE for ``tzid``, exact from January 1 of ``first_year`` to the end of ``last_year``."""
-    zone = ZoneInfo(tzid)
     component = Timezone()
     component.add("tzid", tzid)
-    components = sorted(_components(zone, first_year, last_year), key=lambda c: c[0].onset)
-    for observance, rule in components:
+    for observance, rule in _observances(tzid, first_year, last_year):
         component.add_component(_observance_component(observance, rule))
     return component
+
+
+@lru_cache(maxsize=256)
+def _observances(
+    tzid: str, first_year: int, last_year: int
+) -> tuple[tuple[Observance, dict[str, object] | None], ...]:
+    """The zone's observances over those years, sorted; cached, as scanning a zone is slow and
+    every calendar (the main one and each tag's) asks for the same zones."""
+    components = _components(ZoneInfo(tzid), first_year, last_year)
+    return tuple(sorted(components, key=lambda c: c[0].onset))
 
 
 def _components(
