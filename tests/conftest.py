@@ -8,6 +8,9 @@ from typing import NoReturn
 
 import pytest
 
+from pledge_timeline.model import Timeline
+from pledge_timeline.validate import load_timeline
+
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN = Path(__file__).parent / "golden"
 REPO = Path(__file__).parent.parent
@@ -18,6 +21,18 @@ def missing_tool(reason: str) -> NoReturn:
     if os.environ.get("PLEDGE_TIMELINE_REQUIRE_TOOLS") == "1":
         pytest.fail(reason)
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def small() -> Timeline:
+    """tests/fixtures/small.yaml: every kind of date, a timed event, revisions, CJK and emoji."""
+    return load_timeline(FIXTURES / "small.yaml")
+
+
+@pytest.fixture(scope="session")
+def hostile() -> Timeline:
+    """tests/fixtures/hostile.yaml: text that must come out as text, never markup or script."""
+    return load_timeline(FIXTURES / "hostile.yaml")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -26,7 +26,6 @@ from pledge_timeline.render.atom import render_atom
 from pledge_timeline.render.entries import entry_for
 from pledge_timeline.render.jsonfeed import render_json_feed
 from pledge_timeline.render.rss import render_rss
-from pledge_timeline.validate import load_timeline
 
 SCHEMAS = Path(__file__).parent / "schemas"
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -34,16 +33,6 @@ A = f"{{{ATOM_NS}}}"
 XML_RENDERERS = {"feed.atom": render_atom, "feed.rss": render_rss}
 # The small fixture, newest event first (ties by last day, then id).
 SMALL_ORDER = ["roundtable", "xi-in-seattle", "article-published", "letter-sent", "cisco-pledge"]
-
-
-@pytest.fixture(scope="module")
-def small() -> Timeline:
-    return load_timeline(FIXTURES / "small.yaml")
-
-
-@pytest.fixture(scope="module")
-def hostile() -> Timeline:
-    return load_timeline(FIXTURES / "hostile.yaml")
 
 
 def parse(data: bytes) -> Any:

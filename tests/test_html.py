@@ -33,19 +33,8 @@ from pledge_timeline.render.html import (
     safe_json,
 )
 from pledge_timeline.render.plotlyjs import PLOTLYJS_FILE, plotlyjs_bytes, plotlyjs_source, sanitize_inline_js
-from pledge_timeline.validate import load_timeline
 
 FORBIDDEN_IN_HTML = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
-
-
-@pytest.fixture(scope="module")
-def small() -> Timeline:
-    return load_timeline(FIXTURES / "small.yaml")
-
-
-@pytest.fixture(scope="module")
-def hostile() -> Timeline:
-    return load_timeline(FIXTURES / "hostile.yaml")
 
 
 @pytest.fixture(scope="module")

@@ -37,11 +37,6 @@ Dates = dict[str, tuple[date | datetime, date | datetime | None]]
 
 
 @pytest.fixture(scope="module")
-def small() -> Timeline:
-    return load_timeline(FIXTURES / "small.yaml")
-
-
-@pytest.fixture(scope="module")
 def small_ics(small: Timeline) -> bytes:
     return render_calendar(small, "calendar.ics")
 

@@ -15,6 +15,10 @@ from pledge_timeline.errors import InvalidTimeline
 
 EVENTS_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 INVALID_INPUT = 1
+OUT_OPTION = click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="out",
+    show_default=True, help="output folder",
+)  # fmt: skip
 T = TypeVar("T")
 
 
@@ -48,10 +52,7 @@ def check(files: tuple[Path, ...]) -> None:
 
 @cli.command()
 @click.argument("file", type=EVENTS_FILE, default="events.yaml")
-@click.option(
-    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="out",
-    show_default=True, help="output folder",
-)  # fmt: skip
+@OUT_OPTION
 @click.option("--base-url", help="where the output folder is published (overrides timeline.base_url)")
 @click.option(
     "--plotlyjs", type=click.Choice(["inline", "sibling"]), default="inline", show_default=True,
@@ -96,10 +97,7 @@ def schema() -> None:
 
 @cli.command()
 @click.argument("file", type=EVENTS_FILE, default="events.yaml")
-@click.option(
-    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="out",
-    show_default=True, help="output folder",
-)  # fmt: skip
+@OUT_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
 @click.option(
     "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free port"
