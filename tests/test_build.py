@@ -245,3 +245,18 @@ def test_base_url_option_moves_every_link(tmp_path: Path) -> None:
         data = (out / name).read_text(encoding="utf-8")
         assert "https://news.example.net/t/timeline.html" in data.replace("\r\n ", "")
         assert "timeline.example.org/small" not in data.replace("\r\n ", "")
+
+
+def test_plotlyjs_sibling_writes_the_library_beside_the_page_and_inline_removes_it(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    fixture = str(FIXTURES / "minimal.yaml")
+    sibling = CliRunner().invoke(cli, ["build", fixture, "--out", str(out), "--plotlyjs", "sibling"])
+    assert sibling.exit_code == 0, sibling.output
+    assert f"wrote {out / 'plotly.min.js'} (" in sibling.output
+    assert b'src="plotly.min.js"' in (out / "timeline.html").read_bytes()
+    assert (out / "timeline.html").stat().st_size < 200_000 < (out / "plotly.min.js").stat().st_size
+    inline = CliRunner().invoke(cli, ["build", fixture, "--out", str(out)])
+    assert inline.exit_code == 0, inline.output
+    assert f"removed stale {out / 'plotly.min.js'}" in inline.output
+    assert not (out / "plotly.min.js").exists()
+    assert (out / "timeline.html").stat().st_size > 1_000_000
