@@ -69,10 +69,6 @@ class Place:
     lat: float | None = None
     lon: float | None = None
 
-    @property
-    def has_coordinates(self) -> bool:
-        return self.lat is not None and self.lon is not None
-
 
 @dataclass(frozen=True, slots=True)
 class Revision:
