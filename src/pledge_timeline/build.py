@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from pledge_timeline import outputs
 from pledge_timeline.model import Timeline
 from pledge_timeline.render.atom import render_atom
 from pledge_timeline.render.html import PlotlyJs, page_renderers
@@ -49,10 +50,10 @@ def main_renderers(plotlyjs: PlotlyJs = "inline") -> dict[str, Renderer]:
     instead of inlining it.
     """
     return {
-        "calendar.ics": render_calendar,
-        "feed.atom": render_atom,
-        "feed.rss": render_rss,
-        "feed.json": render_json_feed,
+        outputs.CALENDAR: render_calendar,
+        outputs.ATOM_FEED: render_atom,
+        outputs.RSS_FEED: render_rss,
+        outputs.JSON_FEED: render_json_feed,
         **page_renderers(plotlyjs),
     }
 
@@ -60,9 +61,9 @@ def main_renderers(plotlyjs: PlotlyJs = "inline") -> dict[str, Renderer]:
 def tag_renderers() -> dict[str, Renderer]:
     """Per-tag outputs: ``{tag}`` in the name is replaced by the tag id."""
     return {
-        "tags/{tag}.ics": render_calendar,
-        "tags/{tag}.atom": render_atom,
-        "tags/{tag}.rss": render_rss,
+        outputs.TAG_CALENDAR: render_calendar,
+        outputs.TAG_ATOM_FEED: render_atom,
+        outputs.TAG_RSS_FEED: render_rss,
     }
 
 
@@ -86,7 +87,7 @@ def source_date_epoch_from_env() -> int | None:
 
 def prepare(timeline: Timeline, base_url: str | None, epoch: int | None) -> Timeline:
     if base_url:
-        timeline = replace(timeline, base_url=base_url if base_url.endswith("/") else base_url + "/")
+        timeline = replace(timeline, base_url=outputs.folder_url(base_url))
     return replace(timeline, source_date_epoch=epoch)
 
 

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from pledge_timeline.dates import Precision, Span, qualifier_note
+from pledge_timeline.outputs import permalink, published_url
 
 
 def noon_utc(day: date) -> datetime:
@@ -210,10 +211,10 @@ class Timeline:
 
     def url(self, path: str) -> str:
         """Absolute URL of a published file, e.g. ``url('feed.atom')``."""
-        return self.base_url.rstrip("/") + "/" + path
+        return published_url(self.base_url, path)
 
     def permalink(self, event: Event) -> str:
-        return self.url(f"timeline.html#{event.id}")
+        return permalink(self.base_url, event.id)
 
     @cached_property
     def chronological(self) -> tuple[Event, ...]:

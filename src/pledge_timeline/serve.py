@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Final
 from urllib.parse import unquote_to_bytes
 
-from pledge_timeline import __version__
+from pledge_timeline import __version__, outputs
 from pledge_timeline.build import BuildReport, build
 from pledge_timeline.errors import InvalidTimeline
 from pledge_timeline.render.labels import webcal_url
@@ -47,14 +47,14 @@ CONTENT_TYPES: Final = {
     ".js": "application/javascript; charset=utf-8",
 }
 BINARY_TYPE: Final = "application/octet-stream"
-INDEX_PAGE: Final = "timeline.html"
+INDEX_PAGE: Final = outputs.PAGE
 """``/`` redirects here, so the address bar shows the same path as the published permalinks."""
 
 SUBSCRIPTIONS: Final = (
-    ("calendar", "calendar.ics"),
-    ("Atom feed", "feed.atom"),
-    ("RSS feed", "feed.rss"),
-    ("JSON Feed", "feed.json"),
+    ("calendar", outputs.CALENDAR),
+    ("Atom feed", outputs.ATOM_FEED),
+    ("RSS feed", outputs.RSS_FEED),
+    ("JSON Feed", outputs.JSON_FEED),
     ("page", INDEX_PAGE),
 )
 GZIP_SUFFIX: Final = "-gzip"

@@ -16,6 +16,7 @@ from pledge_timeline.document import DOCUMENT, EventDoc, TimelineDoc, as_day
 from pledge_timeline.errors import InvalidTimeline, Path, TimelineError
 from pledge_timeline.loader import Document, load_document, with_positions
 from pledge_timeline.model import Citation, Event, Place, Revision, Source, Tag, Timeline, When
+from pledge_timeline.outputs import folder_url
 
 TOP_LEVEL_KEYS = ("timeline", "tags", "sources", "events")
 
@@ -274,7 +275,7 @@ def build_model(doc: TimelineDoc) -> Timeline:
         title=meta.title,
         description=meta.description,
         language=meta.language,
-        base_url=meta.base_url if meta.base_url.endswith("/") else meta.base_url + "/",
+        base_url=folder_url(meta.base_url),
         timezone=meta.timezone,
         curator=meta.curator,
         rights=meta.rights,

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from html import escape
 
 from pledge_timeline.model import Citation, Event, Revision, Source, Timeline, When
+from pledge_timeline.outputs import PAGE
 from pledge_timeline.render.labels import correction_text, html_datetime, is_web_url
 
 TAG_DATE = "2015"
@@ -24,7 +25,6 @@ TAG_DATE = "2015"
 tag must never change; RFC 4151 only asks that the domain was held by the tagger then."""
 
 GENERATOR = "pledge-timeline"
-HOME_PAGE = "timeline.html"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +91,7 @@ def feed_for(timeline: Timeline, path: str) -> Feed:
         title=timeline.title,
         subtitle=timeline.description,
         self_url=timeline.url(path),
-        home_url=timeline.url(HOME_PAGE),
+        home_url=timeline.url(PAGE),
         language=timeline.language,
         rights=timeline.rights,
         author=timeline.curator,

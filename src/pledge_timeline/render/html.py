@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from pledge_timeline.dates import Span
 from pledge_timeline.model import Event, Revision, Source, Tag, Timeline
+from pledge_timeline.outputs import ATOM_FEED, CALENDAR, JSON_FEED, PAGE, RSS_FEED
 from pledge_timeline.render.chart import Geometry, build_figure, geometry_of
 from pledge_timeline.render.labels import day_label, html_datetime, is_web_url, webcal_url
 from pledge_timeline.render.plotlyjs import (
@@ -36,11 +37,10 @@ from pledge_timeline.render.plotlyjs import (
 PlotlyJs = Literal["inline", "sibling"]
 CHART_ID = "timeline-chart"
 FIGURE_DATA_ID = "timeline-figure"
-CALENDAR_FILE = "calendar.ics"
 FEEDS = (
-    ("feed.atom", "application/atom+xml", "Atom feed"),
-    ("feed.rss", "application/rss+xml", "RSS feed"),
-    ("feed.json", "application/feed+json", "JSON Feed"),
+    (ATOM_FEED, "application/atom+xml", "Atom feed"),
+    (RSS_FEED, "application/rss+xml", "RSS feed"),
+    (JSON_FEED, "application/feed+json", "JSON Feed"),
 )
 
 
@@ -60,8 +60,8 @@ def render_page_sibling(timeline: Timeline, path: str) -> bytes:
 def page_renderers(plotlyjs: PlotlyJs = "inline") -> dict[str, Callable[[Timeline, str], bytes]]:
     """The files the page needs, by output path, for the build's ``main_renderers``."""
     if plotlyjs == "sibling":
-        return {"timeline.html": render_page_sibling, PLOTLYJS_FILE: render_plotlyjs}
-    return {"timeline.html": render_page}
+        return {PAGE: render_page_sibling, PLOTLYJS_FILE: render_plotlyjs}
+    return {PAGE: render_page}
 
 
 def render_page_with(timeline: Timeline, path: str, *, plotlyjs: PlotlyJs = "inline") -> bytes:
@@ -197,7 +197,7 @@ class EventView:
 def page_view(timeline: Timeline, path: str) -> PageView:
     prefix = relative_prefix(path)
     feeds = tuple(Link(prefix + name, label, kind) for name, kind, label in FEEDS)
-    calendar_url = timeline.url(CALENDAR_FILE)
+    calendar_url = timeline.url(CALENDAR)
     alternates = (
         *(Link(timeline.url(name), f"{timeline.title} ({label})", kind) for name, kind, label in FEEDS),
         Link(calendar_url, f"{timeline.title} (calendar)", "text/calendar"),
@@ -214,7 +214,7 @@ def page_view(timeline: Timeline, path: str) -> PageView:
         updated_label=day_label(updated),
         image=timeline.icon if timeline.icon and is_web_url(timeline.icon) else None,
         webcal=webcal_url(calendar_url),
-        calendar=Link(prefix + CALENDAR_FILE, "Download the calendar (.ics)", "text/calendar"),
+        calendar=Link(prefix + CALENDAR, "Download the calendar (.ics)", "text/calendar"),
         feeds=feeds,
         alternates=alternates,
         tags=timeline.tags,

@@ -40,12 +40,12 @@ from icalendar import Calendar, vDuration, vText
 from icalendar import Event as VEvent
 
 from pledge_timeline.model import Citation, Event, Timeline, When
+from pledge_timeline.outputs import PAGE, permalink
 from pledge_timeline.render.labels import correction_text, is_web_url
 from pledge_timeline.render.vtimezone import vtimezones
 
 PRODID = "-//pledge-timeline//pledge-timeline//EN"
 REFRESH = timedelta(hours=12)
-HOME_PAGE = "timeline.html"
 
 
 def render_calendar(timeline: Timeline, path: str) -> bytes:
@@ -98,7 +98,7 @@ class _EventContext:
     timezone: str
 
     def permalink(self, event: Event) -> str:
-        return self.base_url.rstrip("/") + f"/{HOME_PAGE}#{event.id}"
+        return permalink(self.base_url, event.id)
 
 
 def calendar_header(timeline: Timeline, path: str) -> Calendar:
@@ -111,7 +111,7 @@ def calendar_header(timeline: Timeline, path: str) -> Calendar:
         calendar.add(name, vText(timeline.title))
     for name in ("description", "x-wr-caldesc"):
         calendar.add(name, vText(timeline.description))
-    calendar.add("url", timeline.url(HOME_PAGE), parameters={"VALUE": "URI"})
+    calendar.add("url", timeline.url(PAGE), parameters={"VALUE": "URI"})
     calendar.add("source", timeline.url(path), parameters={"VALUE": "URI"})
     calendar.add("last-modified", timeline.updated)
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})

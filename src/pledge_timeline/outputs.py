@@ -1,0 +1,31 @@
+"""The published file names (fixed and documented) and the URLs made from them.
+
+Every module names an output from here, so a link in one output can never point at a name
+another output does not use.
+"""
+
+from __future__ import annotations
+
+PAGE = "timeline.html"
+CALENDAR = "calendar.ics"
+ATOM_FEED = "feed.atom"
+RSS_FEED = "feed.rss"
+JSON_FEED = "feed.json"
+TAG_CALENDAR = "tags/{tag}.ics"
+TAG_ATOM_FEED = "tags/{tag}.atom"
+TAG_RSS_FEED = "tags/{tag}.rss"
+
+
+def folder_url(base_url: str) -> str:
+    """``base_url`` ending in ``/``, as every URL made from it expects."""
+    return base_url if base_url.endswith("/") else base_url + "/"
+
+
+def published_url(base_url: str, path: str) -> str:
+    """Absolute URL of a published file, e.g. ``published_url(base, 'feed.atom')``."""
+    return base_url.rstrip("/") + "/" + path
+
+
+def permalink(base_url: str, event_id: str) -> str:
+    """The event's entry on the page: what the calendar and the feeds link to."""
+    return published_url(base_url, f"{PAGE}#{event_id}")
