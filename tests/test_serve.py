@@ -12,6 +12,7 @@ import http.client
 import os
 import queue
 import re
+import select
 import shlex
 import shutil
 import signal
@@ -34,8 +35,10 @@ from pledge_timeline.build import BuildReport, build
 from pledge_timeline.cli import cli
 from pledge_timeline.render.labels import webcal_url
 from pledge_timeline.serve import (
+    STOP_SIGNALS,
     Rebuilder,
     RebuildProblem,
+    StopSignals,
     TimelineServer,
     accepts_gzip,
     content_type_of,
@@ -586,23 +589,45 @@ def test_serving_an_invalid_file_prints_located_errors_and_exits_1(
     assert not (tmp_path / "out").exists()
 
 
-def test_serve_prints_urls_that_work_and_stops_cleanly_on_ctrl_c(events: Path) -> None:
+READY = "Ctrl-C to stop\n"
+
+
+@contextmanager
+def serving(
+    events: Path, *options: str, inherit: str = ""
+) -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
+    """``serve events.yaml --port 0 OPTIONS`` in a child process, and its lines up to "Ctrl-C to stop".
+
+    ``inherit``: Python the child runs before it execs serve, to set the signal state serve inherits.
+    """
+    command = [sys.executable, "-m", "pledge_timeline", "serve", "events.yaml", "--port", "0", *options]
+    if inherit:
+        trampoline = f"import os, signal, sys; {inherit}; os.execv(sys.argv[1], sys.argv[1:])"
+        command = [sys.executable, "-c", trampoline, *command]
     process = subprocess.Popen(
-        [sys.executable, "-m", "pledge_timeline", "serve", "events.yaml", "--port", "0", "--watch"],
-        cwd=events.parent,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+        command, cwd=events.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
         assert process.stdout is not None
-        printed = []
+        received = b""
         deadline = time.monotonic() + 30
-        while not printed or printed[-1] != "Ctrl-C to stop\n":
-            assert time.monotonic() < deadline, printed
-            line = process.stdout.readline()
-            assert line, f"serve ended early: {process.stderr.read() if process.stderr else ''}"
-            printed.append(line)
+        while not received.endswith(READY.encode()):
+            remaining = deadline - time.monotonic()
+            assert remaining > 0, received
+            # The pipe itself, not the text wrapper: a server that hangs must not hang the test.
+            if select.select([process.stdout], [], [], remaining)[0]:
+                chunk = os.read(process.stdout.fileno(), 65536)
+                assert chunk, f"serve ended early: {process.communicate(timeout=TIMEOUT)}"
+                received += chunk
+        yield process, received.decode().splitlines(keepends=True)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate(timeout=TIMEOUT)
+
+
+def test_serve_prints_urls_that_work_and_stops_cleanly_on_ctrl_c(events: Path) -> None:
+    with serving(events, "--watch") as (process, printed):
         assert "watching events.yaml for changes\n" in printed
         urls = [line.split()[-1] for line in printed if line.startswith("  calendar:")]
         assert len(urls) == 1
@@ -617,14 +642,60 @@ def test_serve_prints_urls_that_work_and_stops_cleanly_on_ctrl_c(events: Path) -
 
         process.send_signal(signal.SIGINT)
         stdout, stderr = process.communicate(timeout=TIMEOUT)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate(timeout=TIMEOUT)
     assert process.returncode == 0
     assert stdout == "stopped\n"
     assert "Traceback" not in stderr
     assert '"GET /calendar.ics HTTP/1.1" 200' in stderr
+
+
+@pytest.mark.parametrize("options", [("--watch",), ()], ids=["watch", "no-watch"])
+@pytest.mark.parametrize("signal_number", STOP_SIGNALS, ids=lambda number: number.name)
+def test_serve_stops_cleanly_on_a_signal_at_any_moment_after_it_is_ready(
+    events: Path, signal_number: signal.Signals, options: tuple[str, ...]
+) -> None:
+    # At once: before serve_forever() has started and before the watcher has imported watchfiles;
+    # then a little later, while the watcher starts. (Once all runs: the Ctrl-C test above.)
+    for delay in (0.0, 0.1):
+        with serving(events, *options) as (process, _):
+            time.sleep(delay)
+            process.send_signal(signal_number)
+            stdout, stderr = process.communicate(timeout=TIMEOUT)
+        assert (process.returncode, stdout, stderr) == (0, "stopped\n", ""), delay
+
+
+@pytest.mark.parametrize(
+    "inherit",
+    [
+        # What a non-interactive shell does to `command &`; Python then raises no KeyboardInterrupt.
+        "signal.signal(signal.SIGINT, signal.SIG_IGN)",
+        "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})",
+    ],
+    ids=["ignored", "blocked"],
+)
+def test_serve_stops_on_ctrl_c_even_if_it_was_started_with_sigint_ignored_or_blocked(
+    events: Path, inherit: str
+) -> None:
+    with serving(events, "--watch", inherit=inherit) as (process, _):
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=TIMEOUT)
+    assert (process.returncode, stdout, stderr) == (0, "stopped\n", "")
+
+
+def test_stop_signals_restores_the_handlers_and_a_signal_before_serving_stops_it_at_once(
+    out: Path,
+) -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    server = TimelineServer(out, "127.0.0.1", 0)
+    try:
+        with StopSignals() as stop:
+            assert signal.getsignal(signal.SIGTERM) != before
+            signal.raise_signal(signal.SIGTERM)  # handled here, in the main thread, before serving
+            started = time.monotonic()
+            assert stop.serve(server) == signal.SIGTERM
+            assert time.monotonic() - started < TIMEOUT
+    finally:
+        server.server_close()
+    assert signal.getsignal(signal.SIGTERM) == before
 
 
 # --- publishing: the pre-commit hook and the GitHub Pages workflow ----------------------------------

@@ -106,7 +106,13 @@ def schema() -> None:
 def serve(file: Path, out_dir: Path, host: str, port: int, watch: bool) -> None:
     """Build FILE, then serve the output folder over HTTP to subscribe to; Ctrl-C stops."""
     from pledge_timeline.build import source_date_epoch_from_env
-    from pledge_timeline.serve import Rebuilder, RebuildProblem, TimelineServer, subscription_lines
+    from pledge_timeline.serve import (
+        Rebuilder,
+        RebuildProblem,
+        StopSignals,
+        TimelineServer,
+        subscription_lines,
+    )
 
     def report_problem(problem: RebuildProblem) -> None:
         for line in problem.errors if isinstance(problem, InvalidTimeline) else (problem,):
@@ -122,22 +128,24 @@ def serve(file: Path, out_dir: Path, host: str, port: int, watch: bool) -> None:
         server = TimelineServer(out_dir, host, port, log_requests=True)
     except OSError as error:
         raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
-    click.echo(f"built {len(report.files)} files in {out_dir}; serving them at {server.base_url(host)}")
-    for line in subscription_lines(server.base_url(host), (rendered.path for rendered in report.files)):
-        click.echo(line)
-    if not server.is_loopback_only:
-        click.echo(f"warning: listening on {host}, so other machines can fetch these files", err=True)
-    if watch:
-        rebuilder.start()
-        click.echo(f"watching {file} for changes")
-    click.echo("Ctrl-C to stop")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
+    # From here on, Ctrl-C or SIGTERM, whenever it comes, stops the server, then prints "stopped".
+    with StopSignals() as stop:
+        try:
+            url = server.base_url(host)
+            click.echo(f"built {len(report.files)} files in {out_dir}; serving them at {url}")
+            for line in subscription_lines(url, (rendered.path for rendered in report.files)):
+                click.echo(line)
+            if not server.is_loopback_only:
+                click.echo(f"warning: listening on {host}, so other machines can fetch these files", err=True)
+            if watch:
+                rebuilder.start()
+                click.echo(f"watching {file} for changes")
+            click.echo("Ctrl-C to stop")
+            stop.serve(server)
+        finally:
+            rebuilder.stop()
+            server.server_close()
         click.echo("stopped")
-    finally:
-        rebuilder.stop()
-        server.server_close()
 
 
 def _or_exit(action: Callable[[], T]) -> T:
