@@ -546,3 +546,22 @@ def test_a_tag_calendar_with_a_timed_event_has_its_vtimezone(small: Timeline) ->
     data = render_calendar(small.restricted_to(visit), "tags/visit.ics")
     assert data.count(b"BEGIN:VTIMEZONE") == 1
     assert read_vobject(data) == expected_dates(small.restricted_to(visit))
+
+
+@pytest.mark.parametrize(
+    "tzid", ["Africa/Casablanca", "Australia/Lord_Howe", "Pacific/Apia", "America/Sao_Paulo", "Asia/Tehran"]
+)
+def test_a_daily_scan_finds_the_same_switches_as_an_hourly_one(
+    tzid: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Zones with Ramadan breaks, half-hour DST, a skipped day and abolished DST, 1990-2030."""
+    from zoneinfo import ZoneInfo
+
+    from pledge_timeline.render import vtimezone as module
+
+    zone, start, end = ZoneInfo(tzid), datetime(1990, 1, 1, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC)
+    daily = list(module._transitions(zone, start, end))
+    monkeypatch.setattr(module, "_SCAN_STEP", timedelta(hours=1))
+    hourly = list(module._transitions(zone, start, end))
+    assert daily == hourly
+    assert len(daily) > 2

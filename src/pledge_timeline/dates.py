@@ -31,6 +31,10 @@ class Precision(StrEnum):
     YEAR = "year"
 
 
+_PRECISION_RANK = {precision: rank for rank, precision in enumerate(Precision)}
+"""Finest first: a span's precision is the coarser of its two ends'."""
+
+
 class DateSyntaxError(ValueError):
     """A date string that is not in the accepted EDTF subset, with a reason a person can act on."""
 
@@ -147,9 +151,9 @@ class Span:
     @property
     def precision(self) -> Precision:
         """The coarsest precision of the two ends."""
-        order = list(Precision)
-        ends = (self.start,) if self.end is None else (self.start, self.end)
-        return max((d.precision for d in ends), key=order.index)
+        if self.end is None:
+            return self.start.precision
+        return max(self.start.precision, self.end.precision, key=_PRECISION_RANK.__getitem__)
 
     @property
     def edtf(self) -> str:
@@ -158,7 +162,13 @@ class Span:
     @property
     def label(self) -> str:
         """``Sept 16, 2015``, ``Sept 22-24, 2015``, ``Summer 2015 (approx.)``."""
-        return _range_label(self.start, self.end) + qualifier_note(self.approximate, self.uncertain)
+        return _span_label(self)
+
+
+@lru_cache(maxsize=1 << 14)
+def _span_label(span: Span) -> str:
+    """Cached: every output labels every date, some several times."""
+    return _range_label(span.start, span.end) + qualifier_note(span.approximate, span.uncertain)
 
 
 def qualifier_note(approximate: bool, uncertain: bool) -> str:

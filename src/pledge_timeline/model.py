@@ -11,9 +11,11 @@ Time policy, applied the same way by every output:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import cached_property
+from typing import TypeVar, cast
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -188,6 +190,37 @@ class Event:
         return (self.when.span.first_day, self.when.span.last_day, self.id)
 
 
+T = TypeVar("T")
+
+
+class RenderMemo:
+    """Values renderers compute once per build and reuse across outputs (an event's VEVENT text,
+    its feed entry), shared by a timeline and its per-tag subsets.
+
+    A key holds everything the value depends on besides the event (domain, base URL...):
+    ``prepare`` derives a timeline with another base URL that shares this memo.
+    """
+
+    __slots__ = ("_values",)
+
+    def __init__(self) -> None:
+        self._values: dict[Hashable, tuple[object, object]] = {}
+
+    def for_event(self, event: Event, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` for this event and key, once."""
+        return self.for_owner(event, (event.id, key), compute)
+
+    def for_owner(self, owner: object, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` for ``key``, kept only for the very ``owner`` object it was computed
+        for: an edited event (a new object) with the same id is computed afresh."""
+        found = self._values.get(key)
+        if found is not None and found[0] is owner:
+            return cast(T, found[1])
+        value = compute()
+        self._values[key] = (owner, value)
+        return value
+
+
 @dataclass(frozen=True)
 class Timeline:
     title: str
@@ -203,6 +236,7 @@ class Timeline:
     icon: str | None = None
     source_date_epoch: int | None = field(default=None, compare=False)
     """Set by the build from SOURCE_DATE_EPOCH; overrides ``build_time``."""
+    memo: RenderMemo = field(default_factory=RenderMemo, compare=False, repr=False)
 
     @property
     def domain(self) -> str:
@@ -260,6 +294,7 @@ class Timeline:
             events=self.events_tagged(tag),
             icon=self.icon,
             source_date_epoch=self.source_date_epoch,
+            memo=self.memo,
         )
 
 

@@ -24,7 +24,10 @@ adding a second copy. ``DTSTAMP`` is the build time (``SOURCE_DATE_EPOCH`` or th
 change), never the clock. ``CATEGORIES`` are the tags' labels (what clients show), not their ids.
 Every event is ``TRANSP:TRANSPARENT``: history never blocks anyone's free/busy time.
 
-Text escaping and line folding (75 octets, never inside a UTF-8 character) are icalendar's.
+The calendar's own properties and its VTIMEZONEs are icalendar components. VEVENTs are written
+as text by ``contentlines`` (escaping, 75-octet folding never inside a UTF-8 character), to the
+byte what icalendar writes, and computed once per build: a tag calendar reuses the text of the
+main calendar's events, with its own DTSTAMP.
 """
 
 from __future__ import annotations
@@ -32,73 +35,89 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache
-from typing import Protocol
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, vDuration, vText
-from icalendar import Event as VEvent
 
 from pledge_timeline.model import Citation, Event, Timeline, When
 from pledge_timeline.outputs import PAGE, permalink
+from pledge_timeline.render import contentlines as cl
 from pledge_timeline.render.labels import correction_text, is_web_url
 from pledge_timeline.render.vtimezone import vtimezones
 
 PRODID = "-//pledge-timeline//pledge-timeline//EN"
 REFRESH = timedelta(hours=12)
+_END = b"END:VCALENDAR\r\n"
 
 
 def render_calendar(timeline: Timeline, path: str) -> bytes:
     """The calendar published at ``path`` (``calendar.ics`` or ``tags/<tag>.ics``)."""
-    calendar = calendar_header(timeline, path)
+    context = EventContext(timeline.domain, timeline.base_url, timeline.timezone)
     events = [
-        serialized_vevent(event, timeline.domain, timeline.base_url, timeline.build_time, timeline.timezone)
+        timeline.memo.for_event(event, context, partial(vevent_text, context, event))
         for event in timeline.chronological
     ]
-    for zone in vtimezones(use for _, uses in events for use in uses):
+    calendar = calendar_header(timeline, path)
+    for zone in vtimezones(use for vevent in events for use in vevent.zone_uses):
         calendar.add_component(zone)
     head: bytes = calendar.to_ical()
-    end = b"END:VCALENDAR\r\n"
-    return head.removesuffix(end) + b"".join(data for data, _ in events) + end
-
-
-@lru_cache(maxsize=4096)
-def serialized_vevent(
-    event: Event, domain: str, base_url: str, build_time: datetime, default_zone: str
-) -> tuple[bytes, tuple[tuple[str, int], ...]]:
-    """One VEVENT's bytes and its zone uses; cached, since each tag calendar repeats its events.
-
-    The arguments are everything ``vevent`` reads from the timeline, so the cache can never
-    hand one timeline's text to another.
-    """
-    component = vevent(_EventContext(domain, base_url, build_time, default_zone), event)
-    data: bytes = component.to_ical()
-    return data, tuple(zone_uses([component]))
-
-
-class EventContext(Protocol):
-    """What ``vevent`` reads of the timeline: a Timeline, or the cache's stand-in for one."""
-
-    @property
-    def domain(self) -> str: ...
-    @property
-    def build_time(self) -> datetime: ...
-    @property
-    def timezone(self) -> str: ...
-    def permalink(self, event: Event) -> str: ...
+    dtstamp = cl.lines(f"DTSTAMP:{cl.utc_stamp(timeline.build_time)}")
+    parts = [head.removesuffix(_END)]
+    for vevent in events:
+        parts += (vevent.head, dtstamp, vevent.tail)
+    parts.append(_END)
+    return b"".join(parts)
 
 
 @dataclass(frozen=True, slots=True)
-class _EventContext:
-    """The parts of a Timeline that ``vevent`` uses, hashable for the cache."""
+class EventContext:
+    """What an event's VEVENT reads of the timeline besides the build time."""
 
     domain: str
     base_url: str
-    build_time: datetime
     timezone: str
+    """The zone of timed events that name none."""
 
-    def permalink(self, event: Event) -> str:
-        return permalink(self.base_url, event.id)
+
+@dataclass(frozen=True, slots=True)
+class VEventText:
+    """One VEVENT's content lines either side of DTSTAMP, which each calendar writes itself
+    (a tag calendar's build time is its own newest change)."""
+
+    head: bytes
+    tail: bytes
+    zone_uses: tuple[tuple[str, int], ...]
+    """(TZID, year) of each date-time written with a TZID, for the VTIMEZONEs."""
+
+
+def vevent_text(context: EventContext, event: Event) -> VEventText:
+    """The VEVENT, properties in icalendar's order: its canonical ones, then alphabetical."""
+    start, end = event_times(event.when, context.timezone)
+    head = ["BEGIN:VEVENT", f"SUMMARY:{cl.text(event_summary(event))}"]
+    uses = []
+    for name, moment in (("DTSTART", start), ("DTEND", end)):
+        if moment is not None:
+            line, tzid = cl.date_property(name, moment)
+            head.append(line)
+            if tzid is not None:
+                uses.append((tzid, moment.year))
+    tail = [f"UID:{cl.text(f'{event.id}@{context.domain}')}", f"SEQUENCE:{event.sequence}"]
+    if event.tags:
+        tail.append("CATEGORIES:" + ",".join(cl.text(tag.label) for tag in event.tags))
+    tail.append(f"CREATED:{cl.utc_stamp(event.published)}")
+    tail.append(f"DESCRIPTION:{cl.text(event_description(event))}")
+    place = event.place
+    if place is not None and place.lat is not None and place.lon is not None:
+        tail.append(f"GEO:{place.lat};{place.lon}")
+    tail.append(f"LAST-MODIFIED:{cl.utc_stamp(event.updated)}")
+    if place is not None:
+        tail.append(f"LOCATION:{cl.text(place.name)}")
+    tail.append(f"STATUS:{'TENTATIVE' if event.when.is_fuzzy else 'CONFIRMED'}")
+    tail.append("TRANSP:TRANSPARENT")
+    tail.append(f"URL;VALUE=URI:{permalink(context.base_url, event.id)}")
+    tail.append("END:VEVENT")
+    return VEventText(cl.lines(*head), cl.lines(*tail), tuple(uses))
 
 
 def calendar_header(timeline: Timeline, path: str) -> Calendar:
@@ -119,31 +138,6 @@ def calendar_header(timeline: Timeline, path: str) -> Calendar:
     return calendar
 
 
-def vevent(timeline: EventContext, event: Event) -> VEvent:
-    component = VEvent()
-    component.add("uid", f"{event.id}@{timeline.domain}")
-    component.add("dtstamp", timeline.build_time)
-    component.add("created", event.published)
-    component.add("last-modified", event.updated)
-    component.add("sequence", event.sequence)
-    start, end = event_times(event.when, timeline.timezone)
-    component.add("dtstart", start)
-    if end is not None:
-        component.add("dtend", end)
-    component.add("summary", event_summary(event))
-    component.add("description", event_description(event))
-    if event.place is not None:
-        component.add("location", event.place.name)
-        if event.place.lat is not None and event.place.lon is not None:
-            component.add("geo", (event.place.lat, event.place.lon))
-    component.add("url", timeline.permalink(event), parameters={"VALUE": "URI"})
-    if event.tags:
-        component.add("categories", [tag.label for tag in event.tags])
-    component.add("status", "TENTATIVE" if event.when.is_fuzzy else "CONFIRMED")
-    component.add("transp", "TRANSPARENT")
-    return component
-
-
 def event_times(when: When, default_zone: str) -> tuple[date | datetime, date | datetime | None]:
     """(DTSTART, DTEND): aware wall-clock times for timed events, else an all-day span."""
     span = when.span
@@ -154,15 +148,6 @@ def event_times(when: When, default_zone: str) -> tuple[date | datetime, date | 
     if when.end_time is None:
         return start, None
     return start, datetime.combine(span.last_day, when.end_time, zone)
-
-
-def zone_uses(events: list[VEvent]) -> Iterator[tuple[str, int]]:
-    """(TZID, year) of every date-time written with a TZID."""
-    for event in events:
-        for name in ("dtstart", "dtend"):
-            prop = event.get(name)
-            if prop is not None and "TZID" in prop.params:
-                yield prop.params["TZID"], prop.dt.year
 
 
 def event_summary(event: Event) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from pledge_timeline.dates import FuzzyDate, Precision
@@ -48,6 +49,7 @@ def html_datetime(when: When) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def is_web_url(url: str) -> bool:
     """Only http(s) addresses with a host become links; anything else (``javascript:``...) stays text."""
     parts = urlsplit(url)

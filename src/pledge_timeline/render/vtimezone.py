@@ -30,8 +30,9 @@ from zoneinfo import ZoneInfo
 from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
 
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-_SCAN_STEP = timedelta(hours=6)
-"""Zones change at most once in six hours; each change is then found to the second."""
+_SCAN_STEP = timedelta(days=1)
+"""Zones change at most once a day; each change is then found to the second. (Checked for every
+zone of the tz database from 1900 to 2040: a six-hour scan found exactly the same changes.)"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,27 +60,24 @@ def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
     return component
 
 
-@lru_cache(maxsize=256)
 def _observances(
     tzid: str, first_year: int, last_year: int
 ) -> tuple[tuple[Observance, dict[str, object] | None], ...]:
-    """The zone's observances over those years, sorted; cached, as scanning a zone is slow and
-    every calendar (the main one and each tag's) asks for the same zones."""
-    components = _components(ZoneInfo(tzid), first_year, last_year)
+    """The zone's observances over those years, sorted by onset."""
+    components = _components(tzid, first_year, last_year)
     return tuple(sorted(components, key=lambda c: c[0].onset))
 
 
 def _components(
-    zone: ZoneInfo, first_year: int, last_year: int
+    tzid: str, first_year: int, last_year: int
 ) -> Iterator[tuple[Observance, dict[str, object] | None]]:
-    start = datetime(first_year, 1, 1, tzinfo=zone).astimezone(UTC)
-    end = datetime(last_year + 1, 1, 1, tzinfo=zone).astimezone(UTC)
-    earlier = list(_transitions(zone, start - timedelta(days=366), start))
+    earlier = _year_transitions(tzid, first_year - 1)
+    within = [t for year in range(first_year, last_year + 1) for t in _year_transitions(tzid, year)]
     if earlier:
-        transitions = [earlier[-1], *_transitions(zone, start, end)]
+        transitions = [earlier[-1], *within]
     else:
-        yield _state_at(zone, start), None
-        transitions = list(_transitions(zone, start, end))
+        yield _state_at(ZoneInfo(tzid), _new_year(tzid, first_year)), None
+        transitions = within
     kinds: dict[tuple[bool, timedelta, timedelta, str], list[Observance]] = {}
     for transition in transitions:
         kinds.setdefault(transition.kind, []).append(transition)
@@ -89,6 +87,17 @@ def _components(
             yield group[0], rule
         else:
             yield from ((observance, None) for observance in group)
+
+
+@lru_cache(maxsize=4096)
+def _year_transitions(tzid: str, year: int) -> tuple[Observance, ...]:
+    """The zone's switches from its January 1 of ``year`` to the next; cached, as scanning is
+    slow and every calendar (the main one and each tag's) needs the same zones and years."""
+    return tuple(_transitions(ZoneInfo(tzid), _new_year(tzid, year), _new_year(tzid, year + 1)))
+
+
+def _new_year(tzid: str, year: int) -> datetime:
+    return datetime(year, 1, 1, tzinfo=ZoneInfo(tzid)).astimezone(UTC)
 
 
 def _observance_component(

@@ -1,0 +1,100 @@
+"""RFC 5545 content lines written as text: escaping, value formats and 75-octet folding.
+
+The calendar header and its VTIMEZONEs are built with icalendar's components; the VEVENTs,
+thousands of them in a big timeline, are written here, because building and serialising a
+component per event was most of the build's time (see benchmarks/README.md). The output is
+what icalendar writes for the same properties, to the byte, with one deliberate difference:
+icalendar turns the two characters ``\\N`` in a text into a line break, and here they stay
+two characters (``\\\\N``), as RFC 5545 section 3.3.11 reads. ``tests/test_contentlines.py``
+checks both against icalendar.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from icalendar.timezone.tzid import tzid_from_tzinfo
+
+FOLD_LIMIT = 75
+"""Octets a line may not reach before a fold (icalendar's limit: 74 octets, then CRLF SPACE)."""
+CRLF = b"\r\n"
+_FOLD = b"\r\n "
+_WIDTH = FOLD_LIMIT - 1
+_KEEP_WITH_NEXT = b"\\^"
+"""A fold never follows a backslash or caret, which would split an escape (icalendar #1501)."""
+
+
+def text(value: str) -> str:
+    """A TEXT value (RFC 5545 3.3.11): backslash, semicolon and comma escaped, line breaks as ``\\n``."""
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
+
+
+def utc_stamp(moment: datetime) -> str:
+    """A DATE-TIME in UTC form, ``20150917T120000Z``."""
+    moment = moment.astimezone(UTC)
+    return (
+        f"{moment.year:04}{moment.month:02}{moment.day:02}"
+        f"T{moment.hour:02}{moment.minute:02}{moment.second:02}Z"
+    )
+
+
+def day(value: date) -> str:
+    """A DATE value, ``20150922``."""
+    return f"{value.year:04}{value.month:02}{value.day:02}"
+
+
+def date_property(name: str, value: date | datetime) -> tuple[str, str | None]:
+    """(line, TZID or None) for DTSTART/DTEND: a DATE, a UTC DATE-TIME, or a zoned local time."""
+    if not isinstance(value, datetime):
+        return f"{name};VALUE=DATE:{day(value)}", None
+    local = f"{value.year:04}{value.month:02}{value.day:02}T{value.hour:02}{value.minute:02}{value.second:02}"
+    tzid = zone_tzid(value.tzinfo)
+    if tzid is None:
+        return f"{name}:{local}Z", None
+    return f"{name};TZID={tzid}:{local}", tzid
+
+
+def zone_tzid(zone: object) -> str | None:
+    """The TZID icalendar gives a zone, or None for the zones it writes as UTC (``Z``)."""
+    if not isinstance(zone, ZoneInfo):
+        raise TypeError(f"only IANA zones are written, not {zone!r}")
+    return _tzid(zone.key)
+
+
+@cache
+def _tzid(key: str) -> str | None:
+    tzid = tzid_from_tzinfo(ZoneInfo(key))
+    return None if tzid in (None, "UTC") else tzid
+
+
+def fold(line: str) -> bytes:
+    """The line as UTF-8, folded before it reaches 75 octets, never inside a character or escape."""
+    data = line.encode("utf-8")
+    if len(data) <= _WIDTH:
+        return data
+    parts = []
+    start, length = 0, len(data)
+    while length - start > _WIDTH:
+        end = start + _WIDTH
+        while data[end] & 0xC0 == 0x80:  # a UTF-8 continuation byte: fold before its character
+            end -= 1
+        if data[end - 1] in _KEEP_WITH_NEXT:
+            end -= 1
+        parts.append(data[start:end])
+        start = end
+    parts.append(data[start:])
+    return _FOLD.join(parts)
+
+
+def lines(*content: str) -> bytes:
+    """Content lines, each folded and ended with CRLF."""
+    return b"".join(fold(line) + CRLF for line in content)
