@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from html import escape
 
 from pledge_timeline.model import Citation, Event, Revision, Source, Timeline, When
@@ -98,8 +99,14 @@ def feed_for(timeline: Timeline, path: str) -> Feed:
         updated=timeline.updated.astimezone(UTC),
         build_time=timeline.build_time.astimezone(UTC),
         icon=timeline.icon,
-        entries=tuple(entry_for(timeline, event) for event in timeline.newest_first),
+        entries=tuple(memoized_entry(timeline, event) for event in timeline.newest_first),
     )
+
+
+def memoized_entry(timeline: Timeline, event: Event) -> Entry:
+    """``entry_for``, once per build: Atom, RSS, JSON Feed and every tag feed share it."""
+    context = ("feed entry", timeline.domain, timeline.base_url, timeline.curator)
+    return timeline.memo.for_event(event, context, partial(entry_for, timeline, event))
 
 
 def feed_name(path: str) -> str:
