@@ -1,9 +1,10 @@
-"""The build: validate, render every output in memory, and only then write."""
+"""The build: validate, then render each output and stage it on disk, and only then put them
+all in place (``writer.OutputWriter``): one output in memory at a time."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from pledge_timeline.render.jsonfeed import render_json_feed
 from pledge_timeline.render.plotlyjs import PLOTLYJS_FILE
 from pledge_timeline.render.rss import render_rss
 from pledge_timeline.validate import load_timeline
-from pledge_timeline.writer import write_outputs
+from pledge_timeline.writer import OutputWriter
 
 ASSETS = frozenset({PLOTLYJS_FILE})
 Renderer = Callable[[Timeline, str], bytes]
@@ -32,15 +33,24 @@ class RenderedFile:
 
 
 @dataclass(frozen=True, slots=True)
+class BuiltFile:
+    """An output the build wrote (or found already there): its bytes are on disk, not here."""
+
+    path: str
+    size: int
+    items: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class BuildReport:
-    files: tuple[RenderedFile, ...]
+    files: tuple[BuiltFile, ...]
     removed: tuple[str, ...]
     unchanged: tuple[str, ...] = ()
     """Files whose bytes were already there: left untouched, mtime and all."""
 
     @property
     def total_bytes(self) -> int:
-        return sum(len(f.data) for f in self.files)
+        return sum(f.size for f in self.files)
 
 
 def main_renderers(plotlyjs: PlotlyJs = "inline") -> dict[str, Renderer]:
@@ -68,16 +78,19 @@ def tag_renderers() -> dict[str, Renderer]:
 
 
 def render_all(timeline: Timeline, plotlyjs: PlotlyJs = "inline") -> tuple[RenderedFile, ...]:
-    files = [
-        RenderedFile(path, render(timeline, path), None if path in ASSETS else len(timeline.events))
-        for path, render in main_renderers(plotlyjs).items()
-    ]
+    """Every output, in memory (for tests and tools; ``build`` renders them one at a time)."""
+    return tuple(render_each(timeline, plotlyjs))
+
+
+def render_each(timeline: Timeline, plotlyjs: PlotlyJs = "inline") -> Iterator[RenderedFile]:
+    """Every output, one after the other."""
+    for path, render in main_renderers(plotlyjs).items():
+        yield RenderedFile(path, render(timeline, path), None if path in ASSETS else len(timeline.events))
     for tag in timeline.tags:
         subset = timeline.restricted_to(tag)
         for pattern, render in tag_renderers().items():
             path = pattern.format(tag=tag.id)
-            files.append(RenderedFile(path, render(subset, path), len(subset.events)))
-    return tuple(files)
+            yield RenderedFile(path, render(subset, path), len(subset.events))
 
 
 def source_date_epoch_from_env() -> int | None:
@@ -101,6 +114,11 @@ def build(
 ) -> BuildReport:
     """Raise InvalidTimeline before anything is written; otherwise write every output."""
     timeline = prepare(load_timeline(events_file), base_url, source_date_epoch)
-    files = render_all(timeline, plotlyjs)
-    result = write_outputs(out_dir, {f.path: f.data for f in files})
-    return BuildReport(files, result.removed, result.unchanged)
+    built = []
+    with OutputWriter(out_dir) as writer:
+        for rendered in render_each(timeline, plotlyjs):
+            writer.add(rendered.path, rendered.data)
+            built.append(BuiltFile(rendered.path, len(rendered.data), rendered.items))
+            del rendered  # one output in memory at a time
+        result = writer.commit()
+    return BuildReport(tuple(built), result.removed, result.unchanged)

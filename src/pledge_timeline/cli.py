@@ -81,7 +81,7 @@ def build(file: Path, out_dir: Path, base_url: str | None, plotlyjs: Literal["in
     for rendered in report.files:
         verb = "unchanged" if rendered.path in report.unchanged else "wrote"
         events = "" if rendered.items is None else f", {_count(rendered.items, 'event')}"
-        click.echo(f"{verb} {out_dir / rendered.path} ({len(rendered.data)} bytes{events})")
+        click.echo(f"{verb} {out_dir / rendered.path} ({rendered.size} bytes{events})")
     for removed in report.removed:
         click.echo(f"removed stale {out_dir / removed}")
     click.echo(f"built {len(report.files)} files, {report.total_bytes} bytes, in {out_dir}")

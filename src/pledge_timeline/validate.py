@@ -30,6 +30,7 @@ def load_timeline(file: FilePath, display_name: str | None = None) -> Timeline:
         parsed = validate_document(doc)
     if doc.errors or parsed is None:
         raise InvalidTimeline(doc.errors)
+    del doc  # the YAML's data, no longer needed: free it before the model is built
     return build_model(parsed)
 
 

@@ -1,9 +1,12 @@
 """The only module that writes to disk: atomic files and a manifest of what was written.
 
 Each file is written to a temporary file in its own folder and moved into place with
-``os.replace``, so a reader (or a build killed part-way) never sees a truncated file. The
-manifest lists the files the last build wrote; files listed there that the current build
-does not write are removed, and nothing else in the folder is ever touched.
+``os.replace``, so a reader (or a build killed part-way) never sees a truncated file. An
+``OutputWriter`` stages each output as soon as it is rendered, so a build holds one output in
+memory at a time, and moves them all into place only when every one has been rendered: a
+build that fails part-way leaves the folder as it was. The manifest lists the files the last
+build wrote; files listed there that the current build does not write are removed, and
+nothing else in the folder is ever touched.
 """
 
 from __future__ import annotations
@@ -20,6 +23,11 @@ _TEMP_NAME = re.compile(r"\.(?P<name>.+)\.[A-Za-z0-9_]{8}\.tmp")  # what tempfil
 
 
 def write_atomically(path: Path, data: bytes) -> None:
+    os.replace(_write_temp_file(path, data), path)
+
+
+def _write_temp_file(path: Path, data: bytes) -> str:
+    """``data`` in a new ``.NAME.XXXXXXXX.tmp`` beside ``path``, flushed to disk; its name."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -28,10 +36,10 @@ def write_atomically(path: Path, data: bytes) -> None:
             tmp.flush()
             os.fsync(tmp.fileno())
         os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+    return tmp_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,25 +49,72 @@ class WriteResult:
     removed: tuple[str, ...]
 
 
+class OutputWriter:
+    """Stages outputs (relative POSIX paths) one by one, then ``commit()`` puts them in place.
+
+    Used as a context manager, it discards whatever it staged if the block raises.
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self._paths: list[str] = []
+        self._staged: list[tuple[str, str]] = []
+        self._unchanged: list[str] = []
+
+    def __enter__(self) -> OutputWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is not None:
+            self.discard()
+
+    def add(self, relative: str, data: bytes) -> None:
+        """Stage one output; one whose bytes are already there is left untouched, mtime and all."""
+        target = self.out_dir / relative
+        self._paths.append(relative)
+        if _holds(target, data):
+            self._unchanged.append(relative)
+        else:
+            self._staged.append((relative, _write_temp_file(target, data)))
+
+    def commit(self) -> WriteResult:
+        """Move every staged output into place; drop stale outputs and orphaned temp files."""
+        previous = read_manifest(self.out_dir)
+        for relative, tmp_name in self._staged:
+            os.replace(tmp_name, self.out_dir / relative)
+        written = tuple(relative for relative, _ in self._staged)
+        self._staged.clear()
+        outputs = set(self._paths)
+        stale = sorted(previous - outputs)
+        for relative in stale:
+            (self.out_dir / relative).unlink(missing_ok=True)
+            _remove_empty_parents(self.out_dir, self.out_dir / relative)
+        manifest = "".join(f"{name}\n" for name in sorted(outputs)).encode()
+        write_atomically(self.out_dir / MANIFEST, manifest)
+        _remove_orphaned_temp_files(self.out_dir, outputs | {MANIFEST})
+        return WriteResult(written, tuple(self._unchanged), tuple(stale))
+
+    def discard(self) -> None:
+        for _, tmp_name in self._staged:
+            Path(tmp_name).unlink(missing_ok=True)
+        self._staged.clear()
+
+
 def write_outputs(out_dir: Path, files: Mapping[str, bytes]) -> WriteResult:
     """Write every file (relative POSIX paths) that changed; drop stale outputs and temp files."""
-    previous = read_manifest(out_dir)
-    written, unchanged = [], []
-    for relative, data in files.items():
-        target = out_dir / relative
-        if target.is_file() and target.read_bytes() == data:
-            unchanged.append(relative)
-            continue
-        write_atomically(target, data)
-        written.append(relative)
-    stale = sorted(previous - set(files))
-    for relative in stale:
-        (out_dir / relative).unlink(missing_ok=True)
-        _remove_empty_parents(out_dir, out_dir / relative)
-    manifest = "".join(f"{name}\n" for name in sorted(files)).encode()
-    write_atomically(out_dir / MANIFEST, manifest)
-    _remove_orphaned_temp_files(out_dir, set(files) | {MANIFEST})
-    return WriteResult(tuple(written), tuple(unchanged), tuple(stale))
+    with OutputWriter(out_dir) as writer:
+        for relative, data in files.items():
+            writer.add(relative, data)
+        return writer.commit()
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _remove_orphaned_temp_files(out_dir: Path, outputs: set[str]) -> None:
