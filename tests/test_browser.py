@@ -24,7 +24,7 @@ from pledge_timeline.model import Timeline
 from pledge_timeline.render.html import render_page, render_page_sibling
 from pledge_timeline.render.plotlyjs import PLOTLYJS_FILE, plotlyjs_bytes
 from pledge_timeline.validate import load_timeline
-from test_html import crowded_timeline
+from test_html import big_timeline, crowded_timeline
 
 pytestmark = pytest.mark.browser
 
@@ -86,6 +86,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     crowded = crowded_timeline(result.timelines["small"])
     result.timelines["crowded"] = crowded
     (folder / "crowded.html").write_bytes(render_page(crowded, "timeline.html"))
+    big = big_timeline(result.timelines["small"])
+    result.timelines["big"] = big
+    (folder / "big.html").write_bytes(render_page(big, "timeline.html"))
     sibling = folder / "sibling"
     sibling.mkdir()
     (sibling / "timeline.html").write_bytes(render_page_sibling(result.timelines["small"], "timeline.html"))
@@ -166,7 +169,7 @@ def _wait_for_marks(opened: Opened, count: int) -> None:
     )
 
 
-@pytest.mark.parametrize("name", ["small", "events"])
+@pytest.mark.parametrize("name", ["small", "events", "crowded", "big"])
 def test_page_opens_offline_without_errors(site: Site, open_page: Opener, name: str) -> None:
     opened = open_page(site.url(name))
     assert opened.requests == [site.url(name)]
@@ -180,6 +183,126 @@ def test_chart_draws_every_event_once(site: Site, open_page: Opener, name: str) 
     assert drawn == sorted(e.id for e in site.timelines[name].events)
     corrections = sum(len(e.revisions) for e in site.timelines[name].events)
     assert len(opened.marks("correction")) == corrections
+
+
+VALIDATE_JS = """() => {
+  const figure = JSON.parse(document.getElementById('timeline-figure').textContent);
+  const merged = (base, extra) => {
+    const result = JSON.parse(JSON.stringify(base));
+    for (const [key, value] of Object.entries(extra)) {
+      const both = [result[key], value].every((v) => v && typeof v === 'object' && !Array.isArray(v));
+      result[key] = both ? merged(result[key], value) : value;
+    }
+    return result;
+  };
+  return Object.values(figure.themes)
+    .map((theme) => Plotly.validate(figure.traces, merged(figure.layout, theme)) || []);
+}"""
+FEATURES_JS = """() => {
+  const chart = document.getElementById('timeline-chart');
+  const layout = chart._fullLayout;
+  return {
+    types: [...new Set(chart._fullData.map((t) => t.type))].sort(),
+    hidden: chart._fullData.filter((t) => t.visible !== true).length,
+    patterns: chart._fullData.filter((t) => t.marker && t.marker.pattern && t.marker.pattern.shape === '/')
+      .length,
+    symbols: [...new Set(chart._fullData.filter((t) => t.marker && t.marker.symbol)
+      .map((t) => t.marker.symbol))].sort(),
+    offsets: chart._fullData.filter((t) => Array.isArray(t.offset)).length,
+    slider: layout.xaxis.rangeslider.visible
+      && document.querySelector('#timeline-chart .rangeslider-container') !== null,
+    tickformatstops: layout.xaxis.tickformatstops.length,
+    annotations: document.querySelectorAll('#timeline-chart .annotation').length,
+    shapes: document.querySelectorAll('#timeline-chart .shapelayer path').length,
+    legend: document.querySelectorAll('#timeline-chart .legend .traces').length,
+    modebar: document.querySelectorAll('#timeline-chart .modebar-btn').length,
+  };
+}"""
+
+
+@pytest.mark.parametrize("name", ["small", "hostile", "crowded", "events", "big"])
+def test_the_bundle_has_everything_the_figure_uses(site: Site, open_page: Opener, name: str) -> None:
+    """The page ships plotly's basic partial bundle: nothing the figure asks for may be missing."""
+    opened = open_page(site.url(name))
+    assert opened.page.evaluate(VALIDATE_JS) == [[], []]  # every attribute known, and used
+    assert opened.errors == []
+    figure = opened.page.evaluate("JSON.parse(document.getElementById('timeline-figure').textContent)")
+    features = opened.page.evaluate(FEATURES_JS)
+    lanes = len(figure["layout"]["annotations"])
+    assert features["types"] == sorted({trace["type"] for trace in figure["traces"]})
+    assert features["hidden"] == 0
+    fuzzy = [t for t in figure["traces"] if "pattern" in t.get("marker", {})]
+    assert features["patterns"] == len(fuzzy)
+    symbols = {t["marker"]["symbol"] for t in figure["traces"] if "symbol" in t.get("marker", {})}
+    assert features["symbols"] == sorted(symbols)
+    assert features["offsets"] == len([t for t in figure["traces"] if "offset" in t])
+    assert features["slider"] is True
+    assert features["tickformatstops"] == 3
+    assert features["annotations"] == lanes
+    assert features["shapes"] == len(figure["themes"]["light"]["shapes"]) > 0
+    assert features["legend"] == lanes
+    assert features["modebar"] > 3
+
+
+def test_big_chart_draws_counts_not_events(site: Site, open_page: Opener) -> None:
+    opened = open_page(site.url("big"))
+    figure = opened.page.evaluate("JSON.parse(document.getElementById('timeline-figure').textContent)")
+    counts = [p[0] for t in figure["traces"] if t["meta"]["kind"] == "count" for p in t["customdata"]]
+    fixes = [
+        p[0] for t in figure["traces"] if t["meta"]["kind"] == "correction-count" for p in t["customdata"]
+    ]
+    assert opened.marks() == []
+    assert sorted(m["id"] for m in opened.marks("count")) == sorted(counts)
+    assert sorted(m["id"] for m in opened.marks("correction-count")) == sorted(fixes)
+    assert len(counts) < len(site.timelines["big"].events) / 4
+
+
+def test_big_chart_hover_gives_the_count(site: Site, open_page: Opener) -> None:
+    opened = open_page(site.url("big"))
+    mark = opened.marks("count")[0]
+    opened.page.mouse.move(mark["x"], mark["y"])
+    opened.page.wait_for_function(f"() => ({HOVER_TEXT_JS}).includes(' with ')", timeout=3000)
+    label = opened.page.evaluate(HOVER_TEXT_JS)
+    assert "Click to go to the first of them in the list." in label
+
+
+def test_big_chart_filter_recounts(site: Site, open_page: Opener) -> None:
+    opened = open_page(site.url("big"))
+    page = opened.page
+    page.fill("#filter-text", "big-0002")
+    page.wait_for_function(
+        "() => document.getElementById('filter-status').textContent === 'Showing 1 of 600 events.'"
+    )
+    page.wait_for_function(
+        f"() => ({MARKS_JS})().filter((m) => m.kind === 'count').length === 1", timeout=5000
+    )
+    assert [m["id"] for m in opened.marks("count")] == ["big-0002"]
+    shown = page.evaluate(
+        "document.getElementById('timeline-chart').data.filter((t) => t.meta.kind === 'count')"
+        ".map((t) => t.customdata.map((p) => p[1]))"
+    )
+    (label,) = [label for labels in shown for label in labels]
+    assert label.startswith("<b>1 of ")
+    page.get_by_label("State visit").uncheck()
+    page.fill("#filter-text", "")
+    page.wait_for_function(
+        "() => !document.getElementById('filter-status').textContent.startsWith('Showing 1 ')"
+    )
+    members = page.evaluate(
+        "document.getElementById('timeline-chart').data.filter((t) => t.meta.kind === 'count')"
+        ".flatMap((t) => t.customdata.flatMap((p) => p[2]))"
+    )
+    assert sorted(members) == sorted(opened.visible_items())
+    assert len(members) < len(site.timelines["big"].events)
+
+
+def test_clicking_a_count_jumps_to_its_first_event(site: Site, open_page: Opener) -> None:
+    opened = open_page(site.url("big"))
+    mark = [m for m in opened.marks("count") if m["y"] < 880][-1]  # on screen, far down the list
+    opened.page.mouse.click(mark["x"], mark["y"])
+    opened.page.wait_for_function(f"() => location.hash === '#{mark['id']}'", timeout=3000)
+    opened.page.wait_for_timeout(200)
+    assert _in_viewport(opened.page, mark["id"])
 
 
 def test_hovering_an_event_shows_its_title_and_date_label(site: Site, open_page: Opener) -> None:
@@ -363,7 +486,7 @@ def test_missing_sibling_plotlyjs_leaves_a_working_list(site: Site, open_page: O
 
 
 @pytest.mark.parametrize("color_scheme", ["light", "dark"])
-@pytest.mark.parametrize("name", ["small", "hostile", "events"])
+@pytest.mark.parametrize("name", ["small", "hostile", "events", "big"])
 def test_axe_finds_no_serious_violations(site: Site, open_page: Opener, name: str, color_scheme: str) -> None:
     if not AXE_JS.exists():
         _missing(f"{AXE_JS} is missing: run npm ci in tests/js")

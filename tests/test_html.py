@@ -1,12 +1,15 @@
 """timeline.html without a browser: determinism, escaping, offline-ness, the figure's contents.
 
 The golden file is the sibling-mode page (plotly.js not inlined), so it stays small and
-reviewable; ``test_inline_page_is_the_sibling_page_plus_plotlyjs`` ties the two modes.
+reviewable; ``test_inline_page_is_the_sibling_page_plus_plotlyjs`` ties the two modes. The
+vendored plotly.js bundle is checked against the plotly package here; every kind of figure is
+validated by ``plotly.graph_objects`` here and by ``Plotly.validate`` in test_browser.py.
 """
 
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import json
 import re
@@ -15,6 +18,8 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
+from datetime import date, datetime, timedelta
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +28,17 @@ from lxml import html as lxml_html
 
 from conftest import FIXTURES, missing_tool
 from pledge_timeline.dates import parse_span
-from pledge_timeline.model import Citation, Event, Source, Tag, Timeline, When
-from pledge_timeline.render.chart import build_figure, geometry_of
+from pledge_timeline.model import Citation, Event, Revision, Source, Tag, Timeline, When
+from pledge_timeline.render import plotlyjs
+from pledge_timeline.render.chart import (
+    AGGREGATE_ABOVE,
+    MAX_BINS,
+    build_figure,
+    geometry_of,
+    period_first_day,
+    period_of,
+    unit_for,
+)
 from pledge_timeline.render.html import (
     app_script,
     page_renderers,
@@ -32,7 +46,17 @@ from pledge_timeline.render.html import (
     render_page_sibling,
     safe_json,
 )
-from pledge_timeline.render.plotlyjs import PLOTLYJS_FILE, plotlyjs_bytes, plotlyjs_source, sanitize_inline_js
+from pledge_timeline.render.plotlyjs import (
+    BUNDLE,
+    BUNDLE_SHA256,
+    BUNDLE_VERSION,
+    PLOTLYJS_FILE,
+    CorruptBundleError,
+    header_version,
+    plotlyjs_bytes,
+    plotlyjs_source,
+    sanitize_inline_js,
+)
 
 FORBIDDEN_IN_HTML = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 
@@ -56,15 +80,52 @@ def crowded_timeline(base: Timeline) -> Timeline:
     return replace(base, events=base.events + tuple(extra))
 
 
-def _event(event_id: str, when: str, source: Source, tag: Tag) -> Event:
+def _event(
+    event_id: str, when: str, source: Source, tag: Tag | None, revisions: tuple[Revision, ...] = ()
+) -> Event:
     return Event(
         id=event_id,
         title=f"Crowd event {event_id}",
         when=When(parse_span(when)),
         summary="One of many.",
         citations=(Citation(source, "a quote"),),
-        tags=(tag,),
+        tags=() if tag is None else (tag,),
+        revisions=revisions,
     )
+
+
+BIG_DATES = (
+    "{d}",  # an exact day
+    "{d}/{d7}",  # an exact range in one month...
+    "{y}-12-30/{y1}-01-02",  # ...and one that runs into the next year
+    "{m}",  # a month
+    "{y}-2{s}",  # a season (winter runs into the next year)
+    "{y}",  # a year
+    "{d}~",  # an approximate day
+    "{m}?",  # an uncertain month
+)
+
+
+def big_timeline(base: Timeline, count: int = AGGREGATE_ABOVE + 100) -> Timeline:
+    """``count`` synthetic events over 2001-2012, every kind of date, some untagged or corrected."""
+    source = base.sources[0]
+    events = []
+    for index in range(count):
+        day = date(2001, 1, 1) + timedelta(days=index * 7 % 4380)
+        week = day + timedelta(days=min(7, 27 - day.day)) if day.day <= 20 else day
+        pattern = BIG_DATES[index % len(BIG_DATES)]
+        when = pattern.format(
+            d=day.isoformat(),
+            d7=week.isoformat(),
+            y=day.year,
+            y1=day.year + 1,
+            m=f"{day:%Y-%m}",
+            s=index % 4 + 1,
+        )
+        tag = None if index % 11 == 0 else base.tags[index % len(base.tags)]
+        revisions = (Revision(day + timedelta(days=400), "A fix"),) if index % 9 == 0 else ()
+        events.append(_event(f"big-{index:04d}", when, source, tag, revisions))
+    return replace(base, events=tuple(events))
 
 
 def _document(page: bytes) -> Any:
@@ -425,3 +486,203 @@ def test_two_events_on_one_day_in_one_lane_get_separate_rows(small: Timeline) ->
     same_day = replace(article, id="same-day", title="Same day", revisions=())
     geometry = geometry_of(replace(small, events=(*small.events, same_day)))
     assert geometry.rows["same-day"] != geometry.rows["article-published"]
+
+
+# --- the vendored plotly.js -----------------------------------------------------------
+
+
+def test_vendored_bundle_is_the_plotlyjs_version_plotly_bundles() -> None:
+    """Refresh the bundle when plotly is upgraded: see pledge_timeline.render.plotlyjs."""
+    from plotly.offline import get_plotlyjs_version
+
+    assert header_version(plotlyjs_source()) == BUNDLE_VERSION == get_plotlyjs_version()
+    assert plotlyjs_source().startswith("/**\n* plotly.js (basic - minified) v")
+
+
+def test_vendored_bundle_is_the_recorded_file() -> None:
+    data = files("pledge_timeline").joinpath("vendor", BUNDLE).read_bytes()
+    assert hashlib.sha256(data).hexdigest() == BUNDLE_SHA256
+    assert plotlyjs_bytes() == data
+    license_text = files("pledge_timeline").joinpath("vendor", "plotly.js-LICENSE.txt").read_text()
+    assert "MIT License" in license_text
+    assert "Plotly" in license_text
+
+
+def test_a_corrupt_bundle_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(plotlyjs, "BUNDLE_SHA256", "0" * 64)
+    with pytest.raises(CorruptBundleError, match="expected 0000"):
+        plotlyjs.plotlyjs_bytes.__wrapped__()
+
+
+def test_vendored_bundle_was_sanitised_when_vendored() -> None:
+    source = plotlyjs_source()
+    assert sanitize_inline_js(source) == source
+
+
+def test_inline_plotlyjs_hash_in_the_policy_is_the_bundles() -> None:
+    digest = base64.b64encode(hashlib.sha256(plotlyjs_bytes()).digest()).decode()
+    assert plotlyjs.plotlyjs_csp_hash() == f"'sha256-{digest}'"
+
+
+# --- every figure is one plotly accepts --------------------------------------------------
+
+
+def _merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """As timeline.js merges a theme into the layout."""
+    result = copy.deepcopy(base)
+    for key, value in extra.items():
+        both = isinstance(result.get(key), dict) and isinstance(value, dict)
+        result[key] = _merged(result[key], value) if both else copy.deepcopy(value)
+    return result
+
+
+@pytest.mark.parametrize("name", ["small", "hostile", "crowded", "events", "big"])
+def test_figure_is_valid_for_plotly(small: Timeline, hostile: Timeline, name: str) -> None:
+    """plotly.graph_objects validates every property (a typo raises) and changes nothing."""
+    import plotly.graph_objects as go
+
+    from conftest import REPO
+    from pledge_timeline.validate import load_timeline
+
+    timelines = {
+        "small": lambda: small,
+        "hostile": lambda: hostile,
+        "crowded": lambda: crowded_timeline(small),
+        "events": lambda: load_timeline(REPO / "events.yaml"),
+        "big": lambda: big_timeline(small),
+    }
+    figure = build_figure(timelines[name]())
+    for theme in figure["themes"].values():
+        layout = _merged(figure["layout"], theme)
+        checked = go.Figure(data=figure["traces"], layout=layout).to_plotly_json()
+        assert checked["data"] == figure["traces"]
+        assert checked["layout"] == layout
+
+
+def test_building_the_figure_does_not_import_plotly(tmp_path: Path) -> None:
+    fixture = str(FIXTURES / "small.yaml")
+    code = (
+        "import sys; from pathlib import Path; from pledge_timeline.validate import load_timeline; "
+        "from pledge_timeline.render.html import render_page; "
+        f"render_page(load_timeline(Path({fixture!r})), 'timeline.html'); print('plotly' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+# --- big stories: counts instead of marks ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def big(small: Timeline) -> Timeline:
+    return big_timeline(small)
+
+
+def _count_traces(figure: dict[str, Any], kind: str = "count") -> list[dict[str, Any]]:
+    return [trace for trace in figure["traces"] if trace["meta"]["kind"] == kind]
+
+
+def test_story_sized_charts_mark_every_event(small: Timeline) -> None:
+    at_threshold = big_timeline(small, AGGREGATE_ABOVE)
+    assert geometry_of(at_threshold).counts is None
+    assert sorted(e for e, _ in _event_points(build_figure(at_threshold))) == sorted(
+        e.id for e in at_threshold.events
+    )
+    assert geometry_of(big_timeline(small, AGGREGATE_ABOVE + 1)).counts is not None
+
+
+def test_big_chart_counts_every_event_once_and_draws_none_alone(big: Timeline) -> None:
+    figure = build_figure(big)
+    assert _event_points(figure) == []
+    members = [
+        member for trace in _count_traces(figure) for point in trace["customdata"] for member in point[2]
+    ]
+    assert sorted(members) == sorted(e.id for e in big.events)
+    for trace in _count_traces(figure):
+        for point in trace["customdata"]:
+            assert point[0] == point[2][0]  # a click goes to the first in the list
+            count = len(point[2])
+            assert f"{count} event{'s' if count > 1 else ''} with " in point[1]
+
+
+def test_big_chart_never_pins_a_fuzzy_date_to_a_period_it_may_not_be_in(big: Timeline) -> None:
+    geometry = geometry_of(big)
+    assert geometry.counts is not None
+    unit = geometry.counts.unit
+    events = {e.id: e for e in big.events}
+    spanning = 0
+    for trace in _count_traces(build_figure(big, geometry)):
+        hatched = "pattern" in trace["marker"]
+        for base, length, point in zip(trace["base"], trace["x"], trace["customdata"], strict=True):
+            # a bar covers its periods, but for a small gap at each end
+            start = datetime.fromisoformat(base)
+            end = start + timedelta(milliseconds=length)
+            periods = (period_of(unit, start.date()), period_of(unit, end.date()))
+            first, after = period_first_day(unit, periods[0]), period_first_day(unit, periods[1] + 1)
+            assert timedelta(0) < start - datetime.combine(first, datetime.min.time()) < timedelta(days=15)
+            assert timedelta(0) < datetime.combine(after, datetime.min.time()) - end < timedelta(days=15)
+            for member in point[2]:
+                span = events[member].when.span
+                assert first <= span.first_day, (member, base)
+                assert span.last_day < after, (member, base)
+                assert events[member].when.is_fuzzy == hatched, member
+                if periods[0] != periods[1]:
+                    spanning += 1
+                    assert "run across" in point[1]
+                else:
+                    assert period_of(unit, span.first_day) == period_of(unit, span.last_day) == periods[0]
+    assert spanning > 0
+
+
+def test_big_chart_counts_every_correction(big: Timeline) -> None:
+    figure = build_figure(big)
+    corrected = [
+        m for trace in _count_traces(figure, "correction-count") for p in trace["customdata"] for m in p[2]
+    ]
+    assert sorted(corrected) == sorted(e.id for e in big.events for _ in e.revisions)
+    assert corrected
+
+
+def test_big_chart_opens_on_the_whole_story_by_the_year(big: Timeline) -> None:
+    geometry = geometry_of(big)
+    assert geometry.counts is not None
+    assert geometry.counts.unit == "year"
+    assert geometry.initial == geometry.whole
+    assert geometry.focus is None
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "unit"),
+    [
+        ("2015-09-01", "2015-12-29", "day"),
+        ("2015-09-01", "2015-12-30", "month"),
+        ("2015-01-01", "2024-12-31", "month"),
+        ("1995-01-01", "2026-02-28", "year"),
+        ("1900-01-01", "2019-12-31", "year"),
+        ("1900-01-01", "2020-01-01", "decade"),
+        ("0800-01-01", "2020-01-01", "century"),
+    ],
+)
+def test_period_unit_is_the_finest_with_at_most_max_bins(first: str, last: str, unit: str) -> None:
+    assert unit_for(date.fromisoformat(first), date.fromisoformat(last)) == unit
+    assert period_of(unit, date.fromisoformat(last)) - period_of(unit, date.fromisoformat(first)) < MAX_BINS
+
+
+def test_big_page_says_it_counts_and_still_lists_everything(big: Timeline) -> None:
+    doc = _document(render_page_sibling(big, "timeline.html"))
+    hint = doc.find_class("hint")[0].text_content()
+    assert f"This story has {len(big.events):,} events" in hint
+    assert "per year" in hint
+    assert "corrections made in a year" in doc.find_class("key")[0].text_content()
+    listed = doc.xpath("//ol[@id='event-list']/li")
+    assert [li.get("id") for li in listed] == [e.id for e in big.chronological]
+    assert doc.get_element_by_id("event-list").get("class") == "events many"
+    short = _document(render_page_sibling(replace(big, events=big.events[:30]), "timeline.html"))
+    assert short.get_element_by_id("event-list").get("class") == "events"
+
+
+def test_chart_scripts_come_before_the_list(small_page: bytes) -> None:
+    """plotly.js is not held up by parsing a long list; the app script waits for the list itself."""
+    doc = _document(small_page)
+    order = [el.get("id") or el.tag for el in doc.iter("script", "ol")]
+    assert order == ["script", "timeline-figure", "script", "script", "event-list"]

@@ -2,8 +2,21 @@
 
 Exact days are points and exact ranges solid bars; fuzzy dates (a month, a season, anything
 approximate or uncertain) are faded, hatched bars over their whole period, never a point.
-Corrections are their own markers joined to the event they correct. plotly is imported only
-when a figure is built, so commands that draw nothing never load it.
+Corrections are their own markers joined to the event they correct.
+
+Above ``AGGREGATE_ABOVE`` events a mark per event would be unreadable and slow to draw (10,000
+SVG points take seconds), so the chart counts instead: each lane is a strip of periods (a day,
+month, year, decade or century: the finest that gives at most ``MAX_BINS`` periods over the
+story), with the events dated within a period counted above the line (exact dates, solid) and
+below it (fuzzy dates, hatched), a bar's thickness growing with its count. An event whose dates
+run across periods (a winter, a month range) is counted in a hatched or solid bar over all of
+them, on its own row, so a fuzzy date is never pinned to a period it may not be in. Corrections
+are counted per period. Hover labels give the counts and examples; a click jumps to the first
+event of the bar in the list, which stays complete.
+
+The figure is plain JSON data (dicts and lists), the way plotly.js takes it: plotly's Python
+package is not imported, so the page costs no plotly import or validation at build time. The
+tests validate every kind of figure with ``plotly.graph_objects.Figure`` instead.
 """
 
 from __future__ import annotations
@@ -12,10 +25,11 @@ import math
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from html import escape
 from typing import Any
 
+from pledge_timeline.dates import FuzzyDate
 from pledge_timeline.model import Event, Revision, Timeline, When
 from pledge_timeline.render.labels import day_label
 
@@ -51,7 +65,7 @@ class LaneBand:
 
     lane: Lane
     top: float
-    rows: int
+    rows: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +83,8 @@ class Geometry:
     """The first and last day of the story (what the whole-story button says)."""
     focus: tuple[date, date] | None
     """The first and last day of the busiest weeks, when the chart opens on them."""
+    counts: Counts | None = None
+    """For a story of more than ``AGGREGATE_ABOVE`` events: what each lane counts, and where."""
 
     @property
     def zoomed(self) -> bool:
@@ -78,6 +94,8 @@ class Geometry:
 LABEL_SPACE = 1.0
 LANE_GAP = 0.5
 ROW_PX = 30
+ROW_PX_COUNTS = 20
+"""Rows are shorter when the chart counts: its bars are thin or thick by count anyway."""
 CORRECTION_OFFSET = 0.42
 """Corrections sit just below their event's row, joined to it by a dotted line."""
 FOCUS_SHARE = 0.6
@@ -105,6 +123,9 @@ def lanes_of(timeline: Timeline) -> tuple[Lane, ...]:
 def geometry_of(timeline: Timeline) -> Geometry:
     story = _extent(timeline)
     whole = _padded(*story)
+    if len(timeline.events) > AGGREGATE_ABOVE:
+        counts = counts_of(lanes_of(timeline), story)
+        return Geometry(tuple(lane.band for lane in counts.lanes), {}, whole, whole, story, None, counts)
     focus = _busiest_window(timeline)
     if focus is not None and _days(focus) >= FOCUS_RATIO * _days(whole):
         focus = None
@@ -181,18 +202,16 @@ def _stack(lanes: Iterable[Lane], padding: float) -> tuple[tuple[LaneBand, ...],
 
 def build_figure(timeline: Timeline, geometry: Geometry | None = None) -> dict[str, Any]:
     """The figure as plain JSON data: traces, layout, both color themes, config and views."""
-    import plotly.graph_objects as go  # imported here: slow, and only this page needs it
-
     geometry = geometry or geometry_of(timeline)
-    traces = [trace for band in geometry.bands for trace in _lane_traces(go, band.lane, geometry.rows)]
+    if geometry.counts is None:
+        traces = [trace for band in geometry.bands for trace in _lane_traces(band.lane, geometry.rows)]
+    else:
+        traces = [trace for lane in geometry.counts.lanes for trace in _count_traces(lane, geometry.counts)]
     return {
         "config": _config(),
-        "layout": go.Layout(_base_layout(geometry)).to_plotly_json(),
-        "themes": {
-            name: go.Layout(_theme_layout(palette, geometry)).to_plotly_json()
-            for name, palette in (("light", LIGHT), ("dark", DARK))
-        },
-        "traces": [trace.to_plotly_json() for trace in traces],
+        "layout": _base_layout(geometry),
+        "themes": {"light": _theme_layout(LIGHT, geometry), "dark": _theme_layout(DARK, geometry)},
+        "traces": traces,
         "views": {
             "initial": [day.isoformat() for day in geometry.initial],
             "whole": [day.isoformat() for day in geometry.whole],
@@ -200,17 +219,25 @@ def build_figure(timeline: Timeline, geometry: Geometry | None = None) -> dict[s
     }
 
 
-def _lane_traces(go: Any, lane: Lane, rows: dict[str, float]) -> list[Any]:
+def _scatter(**properties: Any) -> dict[str, Any]:
+    return {**properties, "type": "scatter"}
+
+
+def _bar(**properties: Any) -> dict[str, Any]:
+    return {**properties, "type": "bar"}
+
+
+def _lane_traces(lane: Lane, rows: dict[str, float]) -> list[dict[str, Any]]:
     points = [e for e in lane.events if _is_point(e)]
     spans = [e for e in lane.events if not _is_point(e)]
     corrected = [e for e in lane.events if e.revisions]
     traces = [
-        _legend_trace(go, lane),
-        _span_trace(go, lane, rows, [e for e in spans if not e.when.is_fuzzy], fuzzy=False),
-        _span_trace(go, lane, rows, [e for e in spans if e.when.is_fuzzy], fuzzy=True),
-        _point_trace(go, lane, rows, points),
-        _connector_trace(go, lane, rows, corrected),
-        _correction_trace(go, lane, rows, corrected),
+        _legend_trace(lane),
+        _span_trace(lane, rows, [e for e in spans if not e.when.is_fuzzy], fuzzy=False),
+        _span_trace(lane, rows, [e for e in spans if e.when.is_fuzzy], fuzzy=True),
+        _point_trace(lane, rows, points),
+        _connector_trace(lane, rows, corrected),
+        _correction_trace(lane, rows, corrected),
     ]
     return [trace for trace in traces if trace is not None]
 
@@ -224,9 +251,9 @@ def _common(lane: Lane, kind: str) -> dict[str, Any]:
     }
 
 
-def _legend_trace(go: Any, lane: Lane) -> Any:
+def _legend_trace(lane: Lane) -> dict[str, Any]:
     """A trace with no drawn point that gives every lane the same kind of legend entry."""
-    return go.Scatter(
+    return _scatter(
         x=[None],
         y=[None],
         mode="markers",
@@ -236,23 +263,28 @@ def _legend_trace(go: Any, lane: Lane) -> Any:
     )
 
 
-def _span_trace(go: Any, lane: Lane, rows: dict[str, float], events: list[Event], *, fuzzy: bool) -> Any:
-    if not events:
-        return None
-    marker: dict[str, Any] = {"color": lane.color, "line": {"color": lane.color, "width": 1}}
+def _bar_marker(lane: Lane, *, fuzzy: bool) -> dict[str, Any]:
     if fuzzy:
-        marker = {
+        return {
             "color": _rgba(lane.color, 0.18),
             "line": {"color": lane.color, "width": 1.5},
             "pattern": {"shape": "/", "fgcolor": lane.color, "size": 8, "solidity": 0.25},
         }
-    return go.Bar(
+    return {"color": lane.color, "line": {"color": lane.color, "width": 1}}
+
+
+def _span_trace(
+    lane: Lane, rows: dict[str, float], events: list[Event], *, fuzzy: bool
+) -> dict[str, Any] | None:
+    if not events:
+        return None
+    return _bar(
         orientation="h",
         base=[e.when.span.first_day.isoformat() for e in events],
         x=[_span_days(e) * DAY_MS for e in events],
         y=[rows[e.id] for e in events],
         width=0.56,
-        marker=marker,
+        marker=_bar_marker(lane, fuzzy=fuzzy),
         customdata=[[e.id, hover_html(e)] for e in events],
         hovertemplate="%{customdata[1]}<extra></extra>",
         **_common(lane, "event"),
@@ -264,10 +296,10 @@ def _span_days(event: Event) -> int:
     return (span.last_day - span.first_day).days + 1
 
 
-def _point_trace(go: Any, lane: Lane, rows: dict[str, float], events: list[Event]) -> Any:
+def _point_trace(lane: Lane, rows: dict[str, float], events: list[Event]) -> dict[str, Any] | None:
     if not events:
         return None
-    return go.Scatter(
+    return _scatter(
         mode="markers",
         x=[_point_x(e.when) for e in events],
         y=[rows[e.id] for e in events],
@@ -297,7 +329,7 @@ def _anchor_x(event: Event) -> str:
     return f"{event.when.span.last_day.isoformat()} 23:59"
 
 
-def _connector_trace(go: Any, lane: Lane, rows: dict[str, float], events: list[Event]) -> Any:
+def _connector_trace(lane: Lane, rows: dict[str, float], events: list[Event]) -> dict[str, Any] | None:
     if not events:
         return None
     xs: list[str | None] = []
@@ -308,7 +340,7 @@ def _connector_trace(go: Any, lane: Lane, rows: dict[str, float], events: list[E
             xs += [_anchor_x(event), _noon(revision.date), None]
             ys += [rows[event.id], rows[event.id] + CORRECTION_OFFSET, None]
             ids += [[event.id, ""]] * 3
-    return go.Scatter(
+    return _scatter(
         mode="lines",
         x=xs,
         y=ys,
@@ -319,24 +351,257 @@ def _connector_trace(go: Any, lane: Lane, rows: dict[str, float], events: list[E
     )
 
 
-def _correction_trace(go: Any, lane: Lane, rows: dict[str, float], events: list[Event]) -> Any:
+def _correction_marker(lane: Lane) -> dict[str, Any]:
+    return {
+        "color": lane.color,
+        "size": 10,
+        "symbol": "x-thin-open",
+        "line": {"width": 2.5, "color": lane.color},
+    }
+
+
+def _correction_trace(lane: Lane, rows: dict[str, float], events: list[Event]) -> dict[str, Any] | None:
     if not events:
         return None
     points = [(e, r) for e in events for r in e.revisions]
-    return go.Scatter(
+    return _scatter(
         mode="markers",
         x=[_noon(r.date) for _, r in points],
         y=[rows[e.id] + CORRECTION_OFFSET for e, _ in points],
-        marker={
-            "color": lane.color,
-            "size": 10,
-            "symbol": "x-thin-open",
-            "line": {"width": 2.5, "color": lane.color},
-        },
+        marker=_correction_marker(lane),
         customdata=[[e.id, correction_hover_html(e, r)] for e, r in points],
         hovertemplate="%{customdata[1]}<extra></extra>",
         **_common(lane, "correction"),
     )
+
+
+# --- big stories: counts per lane and period ----------------------------------------------
+
+AGGREGATE_ABOVE = 500
+"""Stories with more events than this are charted as counts per lane and period."""
+MAX_BINS = 120
+"""The finest period unit that cuts the story into at most this many periods is used."""
+UNITS = ("day", "month", "year", "decade", "century")
+COUNT_HALF = 0.9
+"""The thickest count bar, in rows, above (exact dates) or below (fuzzy dates) a lane's line."""
+SPREAD_ROW = 0.5
+"""Events whose dates run across periods get half rows under their lane's counts..."""
+SPREAD_WIDTH = 0.4
+"""...and bars at most this thick."""
+THINNEST = 0.15
+"""A bar for one event: thin, but still there to hover and click."""
+EXAMPLES = 3
+"""Events named in a count's hover label."""
+INSET = 0.03
+"""The gap at each end of a count bar, as a share of one period."""
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Events of one lane counted together: dated within one period, or across ``first..last``."""
+
+    first: int
+    last: int
+    fuzzy: bool
+    events: tuple[Event, ...]
+    y: float
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionGroup:
+    """A lane's corrections made in one period."""
+
+    period: int
+    fixes: tuple[tuple[Event, Revision], ...]
+    y: float
+
+
+@dataclass(frozen=True, slots=True)
+class LaneCounts:
+    band: LaneBand
+    groups: tuple[Group, ...]
+    corrections: tuple[CorrectionGroup, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """The chart of a big story: every event in exactly one group of its lane."""
+
+    unit: str
+    lanes: tuple[LaneCounts, ...]
+    most: int
+    """The size of the largest group: the thickest bars."""
+
+
+def unit_for(first: date, last: date) -> str:
+    """The finest of ``UNITS`` that cuts ``first..last`` into at most ``MAX_BINS`` periods."""
+    for unit in UNITS:
+        if period_of(unit, last) - period_of(unit, first) < MAX_BINS:
+            return unit
+    return UNITS[-1]
+
+
+_YEARS = {"year": 1, "decade": 10, "century": 100}
+
+
+def period_of(unit: str, day: date) -> int:
+    """The index of the period (of ``unit``) that holds ``day``."""
+    if unit == "day":
+        return day.toordinal()
+    if unit == "month":
+        return day.year * 12 + day.month - 1
+    return day.year // _YEARS[unit]
+
+
+def period_first_day(unit: str, period: int) -> date:
+    if unit == "day":
+        return date.fromordinal(period)
+    if unit == "month":
+        return date(period // 12, period % 12 + 1, 1)
+    return date(max(1, period * _YEARS[unit]), 1, 1)
+
+
+def period_end(unit: str, period: int) -> date:
+    """The day after the period (or Dec 31, 9999 for the last period there is)."""
+    try:
+        return period_first_day(unit, period + 1)
+    except (ValueError, OverflowError):
+        return date.max
+
+
+def period_label(unit: str, period: int) -> str:
+    """``Sept 16, 2015``, ``Sept 2015``, ``2015``, ``2010-2019``, ``1900-1999``."""
+    first = period_first_day(unit, period)
+    if unit == "day":
+        return day_label(first)
+    if unit == "month":
+        return FuzzyDate(first.year, first.month).label()
+    if unit == "year":
+        return str(first.year)
+    years = _YEARS[unit]
+    return f"{period * years}-{period * years + years - 1}"
+
+
+def counts_of(lanes: Iterable[Lane], story: tuple[date, date]) -> Counts:
+    """Group every lane's events and corrections by period; lay the lanes out one below another."""
+    unit = unit_for(*story)
+    result: list[LaneCounts] = []
+    top = LABEL_SPACE
+    for lane in lanes:
+        within: dict[tuple[int, bool], list[Event]] = {}
+        across: dict[tuple[int, int, bool], list[Event]] = {}
+        fixes: dict[int, list[tuple[Event, Revision]]] = {}
+        for event in lane.events:
+            span = event.when.span
+            first, last = period_of(unit, span.first_day), period_of(unit, span.last_day)
+            fuzzy = event.when.is_fuzzy
+            if first == last:
+                within.setdefault((first, fuzzy), []).append(event)
+            else:
+                across.setdefault((first, last, fuzzy), []).append(event)
+            for revision in event.revisions:
+                fixes.setdefault(period_of(unit, revision.date), []).append((event, revision))
+        line = top + 0.5  # exact dates above it, fuzzy ones below: rows 0 and 1
+        groups = [Group(p, p, fuzzy, tuple(events), line) for (p, fuzzy), events in sorted(within.items())]
+        corrections = [CorrectionGroup(p, tuple(f), round(top + 1.8, 3)) for p, f in sorted(fixes.items())]
+        below = top + (2.05 if corrections else 1.5)
+        row_ends: list[int] = []
+        for (first, last, fuzzy), events in sorted(across.items()):
+            row = next((i for i, end in enumerate(row_ends) if end < first), len(row_ends))
+            if row == len(row_ends):
+                row_ends.append(last)
+            row_ends[row] = last
+            y = round(below + SPREAD_ROW * (row + 0.5), 3)
+            groups.append(Group(first, last, fuzzy, tuple(events), y))
+        rows = round(below + SPREAD_ROW * len(row_ends) + 0.5 - top, 3)
+        result.append(LaneCounts(LaneBand(lane, top, rows), tuple(groups), tuple(corrections)))
+        top = round(top + rows + LANE_GAP + LABEL_SPACE, 3)
+    most = max((len(group.events) for lane in result for group in lane.groups), default=1)
+    return Counts(unit, tuple(result), most)
+
+
+def _count_traces(counts: LaneCounts, chart: Counts) -> list[dict[str, Any]]:
+    lane = counts.band.lane
+    within = [g for g in counts.groups if g.first == g.last]
+    across = [g for g in counts.groups if g.first != g.last]
+    traces = [
+        _legend_trace(lane),
+        _group_trace(lane, chart, [g for g in within if not g.fuzzy], align="above"),
+        _group_trace(lane, chart, [g for g in within if g.fuzzy], align="below"),
+        _group_trace(lane, chart, [g for g in across if not g.fuzzy], align="center"),
+        _group_trace(lane, chart, [g for g in across if g.fuzzy], align="center"),
+        _correction_count_trace(lane, chart, counts.corrections),
+    ]
+    return [trace for trace in traces if trace is not None]
+
+
+def thickness(count: int, most: int, widest: float) -> float:
+    """A count bar's thickness in rows (timeline.js computes the same for a filtered count)."""
+    return round(THINNEST + (widest - THINNEST) * count / most, 4)
+
+
+def _group_trace(lane: Lane, chart: Counts, groups: list[Group], *, align: str) -> dict[str, Any] | None:
+    if not groups:
+        return None
+    widest = SPREAD_WIDTH if align == "center" else COUNT_HALF
+    widths = [thickness(len(g.events), chart.most, widest) for g in groups]
+    share = {"above": -1.0, "below": 0.0, "center": -0.5}[align]
+    unit = chart.unit
+    common = _common(lane, "count")
+    # for timeline.js to redraw a filtered count as thickness() would, offset by align * width
+    common["meta"].update(align=share, thinnest=THINNEST, widest=widest, most=chart.most)
+    extents = [_inset(unit, period_first_day(unit, g.first), period_end(unit, g.last)) for g in groups]
+    return _bar(
+        orientation="h",
+        base=[base for base, _ in extents],
+        x=[length for _, length in extents],
+        y=[g.y for g in groups],
+        width=widths,
+        offset=[round(share * width, 4) for width in widths],
+        marker=_bar_marker(lane, fuzzy=groups[0].fuzzy),
+        customdata=[
+            [g.events[0].id, group_hover_html(lane, unit, g), [e.id for e in g.events]] for g in groups
+        ],
+        hovertemplate="%{customdata[1]}<extra></extra>",
+        **common,
+    )
+
+
+def _inset(unit: str, first: date, after: date) -> tuple[str, int]:
+    """A bar from ``first`` to ``after``, a hair (``INSET`` of a period) short at each end.
+
+    The gap tells neighbouring bars apart: a year's count and the next year's, or two bars of
+    events that run across years, end to end on one row.
+    """
+    typical = {"day": 1, "month": 30, "year": 365, "decade": 3652, "century": 36524}[unit]
+    hours = max(1, round(typical * 24 * INSET))
+    start = datetime.combine(first, time()) + timedelta(hours=hours)
+    length = ((after - first).days * 24 - 2 * hours) * 3_600_000
+    return start.strftime("%Y-%m-%d %H:%M"), length
+
+
+def _correction_count_trace(
+    lane: Lane, chart: Counts, groups: tuple[CorrectionGroup, ...]
+) -> dict[str, Any] | None:
+    if not groups:
+        return None
+    unit = chart.unit
+    return _scatter(
+        mode="markers",
+        x=[_noon(_middle(period_first_day(unit, g.period), period_end(unit, g.period))) for g in groups],
+        y=[g.y for g in groups],
+        marker={**_correction_marker(lane), "size": 8},
+        customdata=[
+            [g.fixes[0][0].id, correction_count_hover_html(lane, unit, g), [e.id for e, _ in g.fixes]]
+            for g in groups
+        ],
+        hovertemplate="%{customdata[1]}<extra></extra>",
+        **_common(lane, "correction-count"),
+    )
+
+
+def _middle(first: date, after: date) -> date:
+    return date.fromordinal((first.toordinal() + after.toordinal() - 1) // 2)
 
 
 def _noon(day: date) -> str:
@@ -357,7 +622,7 @@ def _base_layout(geometry: Geometry) -> dict[str, Any]:
     initial = [day.isoformat() for day in geometry.initial]
     whole = [day.isoformat() for day in geometry.whole]
     return {
-        "template": "none",
+        "template": {"data": {"scatter": [{"type": "scatter"}]}},  # plotly's "none": no styling
         "height": chart_height(geometry),
         "autosize": True,
         "margin": {"l": 12, "r": 12, "t": 8, "b": 8, "pad": 0},
@@ -387,7 +652,7 @@ def _base_layout(geometry: Geometry) -> dict[str, Any]:
                 {"dtickrange": ["M1", "M12"], "value": "%b<br>%Y"},
                 {"dtickrange": ["M12", None], "value": "%Y"},
             ],
-            "rangeslider": {"visible": True, "thickness": 0.14, "range": whole},
+            "rangeslider": {"visible": True, "thickness": _slider_thickness(geometry), "range": whole},
             "automargin": True,
         },
         "yaxis": {
@@ -417,7 +682,15 @@ def _base_layout(geometry: Geometry) -> dict[str, Any]:
 
 def chart_height(geometry: Geometry) -> int:
     """Enough pixels for every row, the legend above and the range slider below."""
-    return int(150 + ROW_PX * (_y_bottom(geometry) + 0.6) * 1.16)
+    row_px = ROW_PX if geometry.counts is None else ROW_PX_COUNTS
+    return int(150 + row_px * (_y_bottom(geometry) + 0.6) * 1.16)
+
+
+def _slider_thickness(geometry: Geometry) -> float:
+    """A seventh of the plot, but no more than about 80 pixels on a tall chart of counts."""
+    if geometry.counts is None:
+        return 0.14
+    return round(max(0.04, min(0.14, 80 / chart_height(geometry))), 3)
 
 
 FONT_STACK = (
@@ -450,7 +723,7 @@ def _theme_layout(palette: Palette, geometry: Geometry) -> dict[str, Any]:
             **axis,
             "rangeslider": {"bgcolor": palette.slider, "bordercolor": palette.grid, "borderwidth": 1},
         },
-        "yaxis": axis,
+        "yaxis": {"linecolor": palette.muted},  # no grid or ticks to color
         "legend": {"bgcolor": "rgba(0,0,0,0)", "font": {"color": palette.ink}},
         "hoverlabel": {
             "bgcolor": palette.paper,
@@ -519,6 +792,60 @@ def correction_hover_html(event: Event, revision: Revision) -> str:
     if revision.after is not None:
         lines.append(plotly_text(f"Now: {_shortened(revision.after)}"))
     return "<br>".join(lines)
+
+
+def group_hover_html(lane: Lane, unit: str, group: Group) -> str:
+    """Lane and period, how many events and how they are dated, and the first few of them."""
+    count = len(group.events)
+    if group.first == group.last:
+        period = period_label(unit, group.first)
+        how = "exact dates"
+        if group.fuzzy:
+            how = "fuzzy dates (approximate, uncertain, a month, a season or a year)"
+    else:
+        period = f"{period_label(unit, group.first)} - {period_label(unit, group.last)}"
+        how = (
+            "fuzzy dates that run across, or may fall anywhere in, these periods"
+            if group.fuzzy
+            else "exact dates that run across these periods"
+        )
+    lines = [
+        f"<b>{plotly_text(lane.label)}: {plotly_text(period)}</b>",
+        plotly_text(f"{_events(count)} with {how}"),
+        *_examples([(e.title, _when_text(e.when)) for e in group.events]),
+        "<i>Click to go to the first of them in the list.</i>",
+    ]
+    return "<br>".join(lines)
+
+
+def correction_count_hover_html(lane: Lane, unit: str, group: CorrectionGroup) -> str:
+    count = len(group.fixes)
+    noun = "correction" if count == 1 else "corrections"
+    lines = [
+        f"<b>{plotly_text(f'{count} {noun}, {period_label(unit, group.period)}')}</b>",
+        plotly_text(f"to events in {lane.label}"),
+        *_examples([(r.what, f"{day_label(r.date)}, in: {_shortened(e.title, 40)}") for e, r in group.fixes]),
+    ]
+    return "<br>".join(lines)
+
+
+def _when_text(when: When) -> str:
+    return f"~ {when.label}" if when.is_fuzzy else when.label
+
+
+def _events(count: int) -> str:
+    return f"{count} event" if count == 1 else f"{count:,} events"
+
+
+def _examples(examples: list[tuple[str, str]]) -> list[str]:
+    """``• title (date)`` for the first few, the title shortened so the line stays short."""
+    lines = [
+        "• " + plotly_text(f"{_shortened(text, max(24, HOVER_LINE_CHARS - len(note)))} ({note})")
+        for text, note in examples[:EXAMPLES]
+    ]
+    if len(examples) > EXAMPLES:
+        lines.append(plotly_text(f"and {len(examples) - EXAMPLES:,} more"))
+    return lines
 
 
 def _shortened(text: str, limit: int = HOVER_SUMMARY_CHARS) -> str:

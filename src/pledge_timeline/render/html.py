@@ -1,12 +1,18 @@
 """timeline.html: the story as an interactive Plotly chart above a plain chronological list.
 
-The page works offline, straight from file://: plotly.js is inlined (or, for hosting, written
-beside the page as ``plotly.min.js``), nothing else is loaded, and a Content-Security-Policy
-forbids any fetch. The list is the page's text alternative and needs no JavaScript; the chart,
-the filter box and the tag toggles are enhancements on top of it.
+The page works offline, straight from file://: plotly.js (the vendored basic bundle, see
+``plotlyjs``) is inlined (or, for hosting, written beside the page as ``plotly.min.js``), nothing
+else is loaded, and a Content-Security-Policy forbids any fetch. The list is the page's text
+alternative and needs no JavaScript; the chart, the filter box and the tag toggles are
+enhancements on top of it.
 
-Determinism: plotly's Python API builds and validates the figure, but the page serialises it
-itself, with sorted keys and a fixed div id, so the same data always gives the same bytes.
+Loading order: the figure's data, plotly.js and the page's script come right after the chart,
+before the list, so the chart is drawn while a long list is still being parsed; the script sets
+up the filter once the list is there. Above ``chart.AGGREGATE_ABOVE`` events the chart counts
+events per period and the list's entries get ``content-visibility: auto``.
+
+Determinism: ``chart`` builds the figure as plain data and the page serialises it with sorted
+keys and a fixed div id, so the same data always gives the same bytes.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -30,6 +36,7 @@ from pledge_timeline.render.chart import Geometry, build_figure, geometry_of
 from pledge_timeline.render.labels import day_label, html_datetime, is_web_url, webcal_url
 from pledge_timeline.render.plotlyjs import (
     PLOTLYJS_FILE,
+    plotlyjs_csp_hash,
     plotlyjs_source,
     render_plotlyjs,
 )
@@ -69,14 +76,15 @@ def render_page_with(timeline: Timeline, path: str, *, plotlyjs: PlotlyJs = "inl
     figure = build_figure(timeline, geometry)
     app_js = Markup(app_script())
     inline_js = Markup(plotlyjs_source()) if plotlyjs == "inline" else None
-    page = (
+    chunks = (
         _template_environment()
         .get_template("timeline.html.j2")
-        .render(
+        .generate(
             page=page_view(timeline, path),
             events=[event_view(timeline, event) for event in timeline.chronological],
             lane_colors={event.id: band.lane.color for band in geometry.bands for event in band.lane.events},
             zoom=zoom_view(geometry),
+            counts=counts_view(geometry),
             chart_id=CHART_ID,
             chart_height=figure["layout"]["height"],
             figure_data_id=FIGURE_DATA_ID,
@@ -85,10 +93,24 @@ def render_page_with(timeline: Timeline, path: str, *, plotlyjs: PlotlyJs = "inl
             plotlyjs_src=None if inline_js is not None else relative_prefix(path) + PLOTLYJS_FILE,
             theme_boot_js=Markup(THEME_BOOT_JS),
             app_js=app_js,
-            csp=content_security_policy(inline_js, app_js),
+            csp=content_security_policy(inline_js is not None, app_js),
         )
     )
-    return page.encode("utf-8")
+    return encoded(chunks)
+
+
+def encoded(chunks: Iterable[str], batch: int = 4096) -> bytes:
+    """UTF-8 of the concatenated chunks, never holding the page as one ``str``: one emoji makes
+    a ``str`` four bytes a character, so a 100 MB page would take 400 MB more at its peak."""
+    parts: list[bytes] = []
+    pending: list[str] = []
+    for chunk in chunks:
+        pending.append(chunk)
+        if len(pending) == batch:
+            parts.append("".join(pending).encode("utf-8"))
+            pending.clear()
+    parts.append("".join(pending).encode("utf-8"))
+    return b"".join(parts)
 
 
 def safe_json(value: object) -> str:
@@ -97,11 +119,15 @@ def safe_json(value: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def content_security_policy(inline_js: str | None, app_js: str) -> str:
-    """Allow only this page's own scripts and no fetch at all; a sibling plotly.js is 'self'."""
+def content_security_policy(inline_plotlyjs: bool, app_js: str) -> str:
+    """Allow only this page's own scripts and no fetch at all; a sibling plotly.js is 'self'.
+
+    The inlined plotly.js's hash is the vendored file's recorded sha256, which ``plotlyjs_bytes``
+    checks when it reads the file: a corrupt bundle stops the build instead of being blocked.
+    """
     scripts = [_csp_hash(THEME_BOOT_JS), _csp_hash(app_js)]
-    if inline_js is not None:
-        scripts.append(_csp_hash(inline_js))
+    if inline_plotlyjs:
+        scripts.append(plotlyjs_csp_hash())
     else:
         scripts.insert(0, "'self'")
     return "; ".join(
@@ -277,6 +303,19 @@ def zoom_view(geometry: Geometry) -> ZoomView | None:
     if geometry.focus is None:
         return None
     return ZoomView(_range_label(geometry.focus), _range_label(geometry.story))
+
+
+@dataclass(frozen=True, slots=True)
+class CountsView:
+    unit: str
+    events: str
+
+
+def counts_view(geometry: Geometry) -> CountsView | None:
+    """What the hint and the key say when the chart counts events instead of marking each."""
+    if geometry.counts is None:
+        return None
+    return CountsView(geometry.counts.unit, f"{sum(len(b.lane.events) for b in geometry.bands):,}")
 
 
 def _range_label(window: tuple[date, date]) -> str:

@@ -1,18 +1,21 @@
-/* timeline.html: draws the chart, filters chart and list together, follows the color scheme. */
+/* timeline.html: draws the chart, filters chart and list together, follows the color scheme.
+ * It runs before the list is parsed (so a long list never delays the chart): the chart is
+ * drawn at once, the filter is set up when the list is there (DOMContentLoaded). */
 (function () {
   "use strict";
 
-  var POINT_KEYS = ["x", "y", "base", "customdata"];
+  var POINT_KEYS = ["x", "y", "base", "customdata", "width", "offset"];
   var figure = JSON.parse(document.getElementById("timeline-figure").textContent);
   var chart = document.getElementById("timeline-chart");
   var form = document.getElementById("filters");
   var query = document.getElementById("filter-text");
   var status = document.getElementById("filter-status");
-  var noMatch = document.getElementById("no-match");
-  var items = Array.prototype.slice.call(document.querySelectorAll("#event-list > li.event"));
   var toggles = Array.prototype.slice.call(form.querySelectorAll("input[type=checkbox]"));
   var untaggedToggle = form.querySelector("input[type=checkbox][value='']");
   var darkScheme = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+  var items = null; // the list's entries, once the list has been parsed
+  var texts = null; // their normalised text, computed on the first search
+  var noMatch = null;
   var shownIds = null; // null: every event is shown
   var chartReady = false;
 
@@ -37,23 +40,52 @@
     return merged(figure.layout, dark ? figure.themes.dark : figure.themes.light);
   }
 
+  // A count (a bar or a corrections marker of a big story's chart) lists its events' ids in
+  // customdata[i][2]; filtered, it counts only the shown ones, and goes if there are none.
+  function recounted(trace, point) {
+    var members = point[2].filter(function (id) {
+      return shownIds.has(id);
+    });
+    if (members.length === 0) {
+      return null;
+    }
+    var note = "<b>" + members.length + " of " + point[2].length + " match the filter</b><br>";
+    var result = { customdata: [members[0], note + point[1], members] };
+    if (trace.meta.kind === "count") {
+      // as chart.thickness() in Python
+      var meta = trace.meta;
+      var width = meta.thinnest + (meta.widest - meta.thinnest) * members.length / meta.most;
+      result.width = width;
+      result.offset = meta.align * width;
+    }
+    return result;
+  }
+
+  function filteredTrace(trace) {
+    var copy = clone(trace);
+    var keep = trace.customdata.map(function (point) {
+      return Array.isArray(point[2]) ? recounted(trace, point) : shownIds.has(point[0]);
+    });
+    POINT_KEYS.forEach(function (key) {
+      if (Array.isArray(trace[key])) {
+        copy[key] = [];
+        trace[key].forEach(function (value, index) {
+          var kept = keep[index];
+          if (kept) {
+            copy[key].push(isObject(kept) && key in kept ? kept[key] : value);
+          }
+        });
+      }
+    });
+    return copy;
+  }
+
   function shownTraces() {
     return figure.traces.map(function (trace) {
-      var copy = clone(trace);
       if (shownIds === null || trace.meta.kind === "legend") {
-        return copy;
+        return clone(trace);
       }
-      var keep = trace.customdata.map(function (point) {
-        return shownIds.has(point[0]);
-      });
-      POINT_KEYS.forEach(function (key) {
-        if (Array.isArray(trace[key])) {
-          copy[key] = trace[key].filter(function (_, index) {
-            return keep[index];
-          });
-        }
-      });
-      return copy;
+      return filteredTrace(trace);
     });
   }
 
@@ -78,7 +110,8 @@
     return active;
   }
 
-  function matches(item, words, active) {
+  function matches(index, words, active) {
+    var item = items[index];
     var tags = item.getAttribute("data-tags").split(" ").filter(Boolean);
     var tagged = tags.length === 0
       ? untaggedToggle === null || untaggedToggle.checked
@@ -88,19 +121,31 @@
     if (!tagged) {
       return false;
     }
-    var text = normalised(item.textContent);
+    if (words.length === 0) {
+      return true;
+    }
+    if (texts === null) {
+      texts = items.map(function (other) {
+        return normalised(other.textContent);
+      });
+    }
     return words.every(function (word) {
-      return text.indexOf(word) !== -1;
+      return texts[index].indexOf(word) !== -1;
     });
   }
 
   function applyFilter() {
+    if (items === null) {
+      return Promise.resolve(); // the list is not there yet: listReady() filters then
+    }
     var words = normalised(query.value).split(/\s+/).filter(Boolean);
     var active = activeTags();
     var shown = new Set();
-    items.forEach(function (item) {
-      var visible = matches(item, words, active);
-      item.hidden = !visible;
+    items.forEach(function (item, index) {
+      var visible = matches(index, words, active);
+      if (item.hidden === visible) {
+        item.hidden = !visible;
+      }
       if (visible) {
         shown.add(item.id);
       }
@@ -121,13 +166,13 @@
   function revealTarget() {
     var id = decodeURIComponent(window.location.hash.slice(1));
     var item = id ? document.getElementById(id) : null;
-    if (item === null || !item.classList.contains("event")) {
+    if (items === null || item === null || !item.classList.contains("event")) {
       return;
     }
     if (item.hidden) {
       showAll();
     }
-    items.forEach(function (other) {
+    Array.prototype.forEach.call(document.querySelectorAll("#event-list > li.flash"), function (other) {
       other.classList.remove("flash");
     });
     item.classList.add("flash");
@@ -176,6 +221,22 @@
     }
   }
 
+  function filterIsSet() {
+    return query.value !== "" || toggles.some(function (toggle) {
+      return !toggle.checked;
+    });
+  }
+
+  function listReady() {
+    items = Array.prototype.slice.call(document.querySelectorAll("#event-list > li.event"));
+    noMatch = document.getElementById("no-match");
+    noMatch.querySelector("[data-action=reset]").addEventListener("click", showAll);
+    if (filterIsSet()) {
+      applyFilter(); // typed (or restored by the browser) before the list was there
+    }
+    revealTarget();
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
   });
@@ -186,7 +247,6 @@
   toggles.forEach(function (toggle) {
     toggle.addEventListener("change", applyFilter);
   });
-  noMatch.querySelector("[data-action=reset]").addEventListener("click", showAll);
   Array.prototype.forEach.call(document.querySelectorAll("button[data-view]"), function (button) {
     button.addEventListener("click", function () {
       if (chartReady) {
@@ -197,5 +257,9 @@
   window.addEventListener("hashchange", revealTarget);
 
   startChart();
-  revealTarget();
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", listReady);
+  } else {
+    listReady();
+  }
 })();
