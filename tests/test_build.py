@@ -260,3 +260,56 @@ def test_plotlyjs_sibling_writes_the_library_beside_the_page_and_inline_removes_
     assert f"removed stale {out / 'plotly.min.js'}" in inline.output
     assert not (out / "plotly.min.js").exists()
     assert (out / "timeline.html").stat().st_size > 1_000_000
+
+
+def test_a_render_that_fails_leaves_no_trace_not_even_a_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pledge_timeline import build as build_module
+
+    real = build_module.render_each
+
+    def failing(*args: object, **kwargs: object) -> object:
+        for number, rendered in enumerate(real(*args, **kwargs)):  # type: ignore[arg-type]
+            if number == 5:
+                raise RuntimeError("a renderer failed")
+            yield rendered
+
+    monkeypatch.setattr(build_module, "render_each", failing)
+    with pytest.raises(RuntimeError):
+        build(FIXTURES / "small.yaml", tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_same_output_staged_twice_is_refused(tmp_path: Path) -> None:
+    def stage_twice() -> None:
+        with writer.OutputWriter(tmp_path / "out") as staging:
+            staging.add("a.txt", b"one")
+            staging.add("a.txt", b"two")
+
+    with pytest.raises(ValueError, match="twice"):
+        stage_twice()
+    assert not (tmp_path / "out").exists(), "what was staged, and the folder, are gone"
+
+
+def test_two_builds_into_one_folder_take_turns(tmp_path: Path) -> None:
+    import threading
+
+    out = tmp_path / "out"
+    first = writer.OutputWriter(out)
+    first.add("calendar.ics", b"first")
+    second_done = threading.Event()
+
+    def second_build() -> None:
+        writer.write_outputs(out, {"calendar.ics": b"second", "feed.atom": b"second"})
+        second_done.set()
+
+    thread = threading.Thread(target=second_build)
+    thread.start()
+    assert not second_done.wait(0.5), "the second build waits for the first to finish"
+    first.commit()
+    assert second_done.wait(10)
+    thread.join()
+    assert (out / "calendar.ics").read_bytes() == b"second"
+    assert (out / "feed.atom").read_bytes() == b"second"
+    assert sorted(p.name for p in out.iterdir()) == [".pledge-timeline-manifest", "calendar.ics", "feed.atom"]

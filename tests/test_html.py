@@ -686,3 +686,16 @@ def test_chart_scripts_come_before_the_list(small_page: bytes) -> None:
     doc = _document(small_page)
     order = [el.get("id") or el.tag for el in doc.iter("script", "ol")]
     assert order == ["script", "timeline-figure", "script", "script", "event-list"]
+
+
+def test_count_bars_of_early_centuries_have_four_digit_years() -> None:
+    """plotly.js reads four-digit years only: year 999 must be 0999, not 999 or 1999."""
+    from datetime import date
+
+    from pledge_timeline.render.chart import _inset, _padded
+
+    start, _ = _inset("year", date(999, 1, 1), date(1000, 1, 1))
+    assert start.startswith("0999-01-")
+    start, _ = _inset("century", date(1, 1, 1), date(101, 1, 1))
+    assert start == "0004-01-01 17:00"  # inset by 3% of a century
+    assert _padded(date(1, 1, 2), date(9999, 12, 30)) == (date(1, 1, 1), date(9999, 12, 31))

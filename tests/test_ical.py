@@ -565,3 +565,16 @@ def test_a_daily_scan_finds_the_same_switches_as_an_hourly_one(
     hourly = list(module._transitions(zone, start, end))
     assert daily == hourly
     assert len(daily) > 2
+
+
+def test_a_zone_at_utc_today_keeps_its_own_history() -> None:
+    """Abidjan is at UTC now but was at -00:16:08 until 1912: a 1900 time must not become Z."""
+    from zoneinfo import ZoneInfo
+
+    event = make_event("abidjan-1900", "1900-06-01", start=time(9, 0), zone="Africa/Abidjan")
+    data = render_calendar(make_timeline(event), "calendar.ics")
+    assert b"DTSTART;TZID=Africa/Abidjan:19000601T090000" in data
+    (parsed,) = icalendar.Calendar.from_ical(data).walk("VEVENT")
+    expected = datetime(1900, 6, 1, 9, 0, tzinfo=ZoneInfo("Africa/Abidjan"))
+    assert parsed.decoded("DTSTART").astimezone(UTC) == expected.astimezone(UTC)
+    assert expected.utcoffset() != timedelta(0)

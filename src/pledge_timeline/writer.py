@@ -11,6 +11,7 @@ nothing else in the folder is ever touched.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -18,17 +19,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
 MANIFEST = ".pledge-timeline-manifest"
 _TEMP_NAME = re.compile(r"\.(?P<name>.+)\.[A-Za-z0-9_]{8}\.tmp")  # what tempfile.mkstemp makes below
 
 
 def write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     os.replace(_write_temp_file(path, data), path)
 
 
 def _write_temp_file(path: Path, data: bytes) -> str:
     """``data`` in a new ``.NAME.XXXXXXXX.tmp`` beside ``path``, flushed to disk; its name."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as tmp:
@@ -52,7 +58,10 @@ class WriteResult:
 class OutputWriter:
     """Stages outputs (relative POSIX paths) one by one, then ``commit()`` puts them in place.
 
-    Used as a context manager, it discards whatever it staged if the block raises.
+    Used as a context manager, it discards whatever it staged if the block raises, folders it
+    created included. From the first output on it holds an exclusive ``flock`` on the output
+    folder, so two builds into one folder (``serve --watch`` and ``build``) take turns instead
+    of sweeping away each other's staged files.
     """
 
     def __init__(self, out_dir: Path) -> None:
@@ -60,6 +69,8 @@ class OutputWriter:
         self._paths: list[str] = []
         self._staged: list[tuple[str, str]] = []
         self._unchanged: list[str] = []
+        self._created: list[Path] = []
+        self._lock: int | None = None
 
     def __enter__(self) -> OutputWriter:
         return self
@@ -70,34 +81,71 @@ class OutputWriter:
 
     def add(self, relative: str, data: bytes) -> None:
         """Stage one output; one whose bytes are already there is left untouched, mtime and all."""
+        if relative in self._paths:
+            raise ValueError(f"{relative} is staged twice")
+        self._lock_folder()
         target = self.out_dir / relative
         self._paths.append(relative)
         if _holds(target, data):
             self._unchanged.append(relative)
         else:
+            self._make_folders(target.parent)
             self._staged.append((relative, _write_temp_file(target, data)))
 
     def commit(self) -> WriteResult:
         """Move every staged output into place; drop stale outputs and orphaned temp files."""
-        previous = read_manifest(self.out_dir)
-        for relative, tmp_name in self._staged:
-            os.replace(tmp_name, self.out_dir / relative)
-        written = tuple(relative for relative, _ in self._staged)
-        self._staged.clear()
-        outputs = set(self._paths)
-        stale = sorted(previous - outputs)
-        for relative in stale:
-            (self.out_dir / relative).unlink(missing_ok=True)
-            _remove_empty_parents(self.out_dir, self.out_dir / relative)
-        manifest = "".join(f"{name}\n" for name in sorted(outputs)).encode()
-        write_atomically(self.out_dir / MANIFEST, manifest)
-        _remove_orphaned_temp_files(self.out_dir, outputs | {MANIFEST})
-        return WriteResult(written, tuple(self._unchanged), tuple(stale))
+        try:
+            self._lock_folder()
+            previous = read_manifest(self.out_dir)
+            for relative, tmp_name in self._staged:
+                os.replace(tmp_name, self.out_dir / relative)
+            written = tuple(relative for relative, _ in self._staged)
+            self._staged.clear()
+            outputs = set(self._paths)
+            stale = sorted(previous - outputs)
+            for relative in stale:
+                (self.out_dir / relative).unlink(missing_ok=True)
+                _remove_empty_parents(self.out_dir, self.out_dir / relative)
+            manifest = "".join(f"{name}\n" for name in sorted(outputs)).encode()
+            write_atomically(self.out_dir / MANIFEST, manifest)
+            _remove_orphaned_temp_files(self.out_dir, outputs | {MANIFEST})
+            return WriteResult(written, tuple(self._unchanged), tuple(stale))
+        finally:
+            self._unlock_folder()
 
     def discard(self) -> None:
+        """Remove what was staged and the folders made for it; the folder is as it was."""
         for _, tmp_name in self._staged:
             Path(tmp_name).unlink(missing_ok=True)
         self._staged.clear()
+        self._unlock_folder()
+        for folder in reversed(self._created):
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only if still empty
+        self._created.clear()
+
+    def _make_folders(self, folder: Path) -> None:
+        missing = []
+        while not folder.is_dir():
+            missing.append(folder)
+            folder = folder.parent
+        for new in reversed(missing):
+            new.mkdir(exist_ok=True)
+            self._created.append(new)
+
+    def _lock_folder(self) -> None:
+        if self._lock is not None:
+            return
+        self._make_folders(self.out_dir)
+        if fcntl is None:  # Windows: no flock; concurrent builds there are not serialised
+            return
+        self._lock = os.open(self.out_dir, os.O_RDONLY)
+        fcntl.flock(self._lock, fcntl.LOCK_EX)
+
+    def _unlock_folder(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)  # closing the descriptor releases the flock
+            self._lock = None
 
 
 def write_outputs(out_dir: Path, files: Mapping[str, bytes]) -> WriteResult:

@@ -147,7 +147,9 @@ def _extent(timeline: Timeline) -> tuple[date, date]:
 
 def _padded(first: date, last: date) -> tuple[date, date]:
     margin = max(3, round((last - first).days * 0.06))
-    return date.fromordinal(first.toordinal() - margin), date.fromordinal(last.toordinal() + margin + 1)
+    start = max(1, first.toordinal() - margin)
+    end = min(date.max.toordinal(), last.toordinal() + margin + 1)
+    return date.fromordinal(start), date.fromordinal(end)
 
 
 def _busiest_window(timeline: Timeline) -> tuple[date, date] | None:
@@ -577,7 +579,7 @@ def _inset(unit: str, first: date, after: date) -> tuple[str, int]:
     hours = max(1, round(typical * 24 * INSET))
     start = datetime.combine(first, time()) + timedelta(hours=hours)
     length = ((after - first).days * 24 - 2 * hours) * 3_600_000
-    return start.strftime("%Y-%m-%d %H:%M"), length
+    return start.isoformat(sep=" ", timespec="minutes"), length  # strftime's %Y is not padded
 
 
 def _correction_count_trace(

@@ -63,8 +63,33 @@ def date_property(name: str, value: date | datetime) -> tuple[str, str | None]:
     return f"{name};TZID={tzid}:{local}", tzid
 
 
+UTC_NAMES = frozenset(
+    [
+        "UTC",
+        "UCT",
+        "Universal",
+        "Zulu",
+        "GMT",
+        "GMT0",
+        "GMT+0",
+        "GMT-0",
+        "Greenwich",
+        "Etc/UTC",
+        "Etc/UCT",
+        "Etc/Universal",
+        "Etc/Zulu",
+        "Etc/GMT",
+        "Etc/GMT0",
+        "Etc/GMT+0",
+        "Etc/GMT-0",
+        "Etc/Greenwich",
+    ]
+)
+"""The tz database's names for UTC itself: only these are written as UTC (``...Z``)."""
+
+
 def zone_tzid(zone: object) -> str | None:
-    """The TZID icalendar gives a zone, or None for the zones it writes as UTC (``Z``)."""
+    """The TZID of a zone, or None for UTC, which is written with a ``Z`` and no VTIMEZONE."""
     if not isinstance(zone, ZoneInfo):
         raise TypeError(f"only IANA zones are written, not {zone!r}")
     return _tzid(zone.key)
@@ -72,12 +97,19 @@ def zone_tzid(zone: object) -> str | None:
 
 @cache
 def _tzid(key: str) -> str | None:
+    """icalendar's TZID, except that a zone is UTC only if it is named so: icalendar also writes
+    zones that are at UTC today (Africa/Abidjan, Atlantic/St_Helena...) as UTC, which moves
+    their historical times (09:00 in St Helena in 1950 was 09:22 UTC)."""
+    if key in UTC_NAMES:
+        return None
     tzid = tzid_from_tzinfo(ZoneInfo(key))
-    return None if tzid in (None, "UTC") else tzid
+    return key if tzid in (None, "UTC") else tzid
 
 
 def fold(line: str) -> bytes:
-    """The line as UTF-8, folded before it reaches 75 octets, never inside a character or escape."""
+    """The line as UTF-8, folded before it reaches 75 octets: never inside a character, and never
+    right after a backslash or caret (as icalendar folds; an escaped backslash pair can still
+    be split between its two backslashes, which unfolds to the same text)."""
     data = line.encode("utf-8")
     if len(data) <= _WIDTH:
         return data
