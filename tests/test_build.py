@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from conftest import FIXTURES, REPO
 from pledge_timeline import writer
-from pledge_timeline.build import build, main_renderers, render_all
+from pledge_timeline.build import build, main_renderers, render_each
 from pledge_timeline.cli import cli
 from pledge_timeline.errors import InvalidTimeline
 from pledge_timeline.validate import load_timeline
@@ -49,7 +49,7 @@ def _build_in_subprocess(
 
 def test_every_documented_output_is_rendered() -> None:
     assert set(main_renderers()) == EXPECTED_MAIN
-    files = {f.path for f in render_all(load_timeline(FIXTURES / "small.yaml"))}
+    files = {f.path for f in render_each(load_timeline(FIXTURES / "small.yaml"))}
     for tag in ("pledge", "visit", "press"):
         assert {f"tags/{tag}.ics", f"tags/{tag}.atom", f"tags/{tag}.rss"} <= files
 

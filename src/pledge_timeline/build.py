@@ -77,11 +77,6 @@ def tag_renderers() -> dict[str, Renderer]:
     }
 
 
-def render_all(timeline: Timeline, plotlyjs: PlotlyJs = "inline") -> tuple[RenderedFile, ...]:
-    """Every output, in memory (for tests and tools; ``build`` renders them one at a time)."""
-    return tuple(render_each(timeline, plotlyjs))
-
-
 def render_each(timeline: Timeline, plotlyjs: PlotlyJs = "inline") -> Iterator[RenderedFile]:
     """Every output, one after the other."""
     for path, render in main_renderers(plotlyjs).items():

@@ -3,10 +3,11 @@
 The calendar header and its VTIMEZONEs are built with icalendar's components; the VEVENTs,
 thousands of them in a big timeline, are written here, because building and serialising a
 component per event was most of the build's time (see benchmarks/README.md). The output is
-what icalendar writes for the same properties, to the byte, with one deliberate difference:
+what icalendar writes for the same properties, to the byte, with two deliberate differences:
 icalendar turns the two characters ``\\N`` in a text into a line break, and here they stay
-two characters (``\\\\N``), as RFC 5545 section 3.3.11 reads. ``tests/test_contentlines.py``
-checks both against icalendar.
+two characters (``\\\\N``), as RFC 5545 section 3.3.11 reads; and only zones named UTC are
+written as UTC (see ``_tzid``). ``tests/test_contentlines.py`` and ``tests/test_ical.py`` check
+both.
 """
 
 from __future__ import annotations

@@ -40,12 +40,11 @@ class LinkPreservingEntry(FeedEntry):  # type: ignore[misc]  # feedgen has no ty
         return element
 
 
-def feed_generator(feed: Feed, *, self_type: str, item_for: ItemFor | None = None) -> Any:
+def feed_generator(feed: Feed, *, self_type: str, item_for: ItemFor) -> Any:
     """A FeedGenerator with the feed's metadata and entries (newest first); no ``now()``.
 
-    ``item_for`` gives each entry's feedgen item (``feed_item`` unless a caller reuses items).
+    ``item_for`` gives each entry's feedgen item (``memoized_items``, shared across feeds).
     """
-    item_for = item_for or feed_item
     generator = FeedGenerator()
     generator.load_extension("dc", atom=False, rss=True)
     generator.id(feed.id)

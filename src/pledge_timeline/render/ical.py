@@ -25,9 +25,9 @@ change), never the clock. ``CATEGORIES`` are the tags' labels (what clients show
 Every event is ``TRANSP:TRANSPARENT``: history never blocks anyone's free/busy time.
 
 The calendar's own properties and its VTIMEZONEs are icalendar components. VEVENTs are written
-as text by ``contentlines`` (escaping, 75-octet folding never inside a UTF-8 character), to the
-byte what icalendar writes, and computed once per build: a tag calendar reuses the text of the
-main calendar's events, with its own DTSTAMP.
+as text by ``contentlines`` (escaping, 75-octet folding never inside a UTF-8 character): what
+icalendar writes, to the byte, but for the two differences ``contentlines`` names. They are
+computed once per build: a tag calendar reuses the main calendar's text, with its own DTSTAMP.
 """
 
 from __future__ import annotations
