@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import icalendar
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from icalendar import vText
+from icalendar import vText, vUTCOffset
 from icalendar.parser import Contentline
 
 from conftest import FIXTURES, REPO
@@ -23,7 +23,7 @@ from pledge_timeline.render.ical import (
     event_times,
     render_calendar,
 )
-from pledge_timeline.render.vtimezone import vtimezones
+from pledge_timeline.render.vtimezone import Observance, YearlyRule, observances, utc_offset
 from pledge_timeline.validate import load_timeline
 
 # Text that exercises escaping and folding: escapes at every fold position, multi-byte characters.
@@ -38,6 +38,13 @@ def test_folding_matches_icalendar(line: str) -> None:
 @given(TRICKY.filter(lambda s: "\\N" not in s))
 def test_text_escaping_matches_icalendar(value: str) -> None:
     assert contentlines.text(value) == vText(value).to_ical().decode("utf-8")
+
+
+@given(st.timedeltas(min_value=timedelta(hours=-23, minutes=-59), max_value=timedelta(hours=23, minutes=59)))
+def test_utc_offsets_match_icalendar(offset: timedelta) -> None:
+    """Whole seconds, as zoneinfo gives them (LMT offsets such as -00:16:08 have seconds)."""
+    offset = timedelta(seconds=int(offset.total_seconds()))
+    assert utc_offset(offset) == vUTCOffset(offset).to_ical()
 
 
 def test_a_backslash_n_in_text_stays_two_characters() -> None:
@@ -84,12 +91,37 @@ def oracle_calendar(timeline: Timeline, path: str) -> bytes:
         for prop in (event.get("dtstart"), event.get("dtend"))
         if prop is not None and "TZID" in prop.params
     ]
-    for zone in vtimezones(uses):
-        calendar.add_component(zone)
+    years: dict[str, list[int]] = {}
+    for tzid, year in uses:
+        years.setdefault(tzid, []).append(year)
+    for tzid, used in sorted(years.items()):
+        calendar.add_component(oracle_vtimezone(tzid, min(used), max(used)))
     for event in events:
         calendar.add_component(event)
     data: bytes = calendar.to_ical()
     return data
+
+
+def oracle_vtimezone(tzid: str, first_year: int, last_year: int) -> icalendar.Timezone:
+    """The VTIMEZONE built with icalendar's component API from the same observances."""
+    component = icalendar.Timezone()
+    component.add("tzid", tzid)
+    for observance, rule in observances(tzid, first_year, last_year):
+        component.add_component(oracle_observance(observance, rule))
+    return component
+
+
+def oracle_observance(
+    observance: Observance, rule: YearlyRule | None
+) -> icalendar.TimezoneStandard | icalendar.TimezoneDaylight:
+    component = icalendar.TimezoneDaylight() if observance.is_dst else icalendar.TimezoneStandard()
+    component.add("dtstart", observance.onset)
+    component.add("tzoffsetfrom", observance.offset_from)
+    component.add("tzoffsetto", observance.offset_to)
+    component.add("tzname", observance.name)
+    if rule is not None:
+        component.add("rrule", {"FREQ": "YEARLY", "BYMONTH": rule.month, "BYDAY": rule.byday})
+    return component
 
 
 def calendars_of(timeline: Timeline) -> list[tuple[Timeline, str]]:

@@ -168,8 +168,9 @@ def test_icon_appears_when_the_timeline_has_one(small: Timeline) -> None:
     assert b"<icon>" not in render_atom(small, "feed.atom")
 
 
-def test_related_links_keep_rel_and_title_despite_feedgen_135(small: Timeline) -> None:
-    """feedgen 1.0.0 alone writes every entry link without rel: a second alternate."""
+def test_related_links_keep_rel_and_title(small: Timeline) -> None:
+    """One alternate link (the permalink), then a related link per web source, with its title
+    (feedgen 1.0.0 itself writes entry links without rel: python-feedgen #135)."""
     root = etree.fromstring(render_atom(small, "feed.atom"))
     for entry, event in zip(root.iter(f"{A}entry"), small.newest_first, strict=True):
         links = entry.findall(f"{A}link")

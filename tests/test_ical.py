@@ -295,7 +295,7 @@ def test_one_vtimezone_per_zone_and_no_rdate_lists(zones_ics: tuple[Timeline, by
 
 def test_the_vtimezone_onsets_are_in_the_time_before_the_switch() -> None:
     """RFC 5545 3.6.5: both US switches happen at 02:00 local time, as the clocks showed it."""
-    zone = vtimezone("America/Los_Angeles", 2015, 2015)
+    zone = icalendar.Timezone.from_ical(vtimezone("America/Los_Angeles", 2015, 2015))
     onsets = {sub.name: sub.decoded("dtstart") for sub in zone.subcomponents}
     assert onsets == {
         "STANDARD": datetime(2014, 11, 2, 2, 0),

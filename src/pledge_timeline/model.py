@@ -159,6 +159,21 @@ class Event:
     revisions: tuple[Revision, ...] = ()
     recorded: date | None = None
     note: str | None = None
+    published: datetime = field(init=False, repr=False, compare=False)
+    """Its ``recorded`` day, else the first day by which one of its sources had surely appeared."""
+    updated: datetime = field(init=False, repr=False, compare=False)
+    """Its latest revision, else ``published``."""
+
+    def __post_init__(self) -> None:
+        # Derived once here: every output reads both, for every event and tag subset.
+        published = self._first_published()
+        object.__setattr__(self, "published", published)
+        object.__setattr__(self, "updated", max([published, *(r.timestamp for r in self.revisions)]))
+
+    def _first_published(self) -> datetime:
+        if self.recorded is not None:
+            return noon_utc(self.recorded)
+        return noon_utc(min(s.certainly_out_by for s in self.sources))
 
     @property
     def dated_title(self) -> str:
@@ -168,18 +183,6 @@ class Event:
     @property
     def sources(self) -> tuple[Source, ...]:
         return tuple(c.source for c in self.citations)
-
-    @property
-    def published(self) -> datetime:
-        if self.recorded is not None:
-            return noon_utc(self.recorded)
-        return noon_utc(min(s.certainly_out_by for s in self.sources))
-
-    @property
-    def updated(self) -> datetime:
-        if not self.revisions:
-            return self.published
-        return max(self.published, max(r.timestamp for r in self.revisions))
 
     @property
     def sequence(self) -> int:
@@ -238,7 +241,7 @@ class Timeline:
     """Set by the build from SOURCE_DATE_EPOCH; overrides ``build_time``."""
     memo: RenderMemo = field(default_factory=RenderMemo, compare=False, repr=False)
 
-    @property
+    @cached_property
     def domain(self) -> str:
         """The host of ``base_url``: the naming authority for UIDs and tag: URIs."""
         return urlsplit(self.base_url).hostname or "localhost"

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pledge_timeline.model import Timeline
 from pledge_timeline.render.entries import feed_for
-from pledge_timeline.render.feedgen_common import feed_generator, memoized_items
+from pledge_timeline.render.feedgen_common import feed_generator, memoized_entry_xml
+from pledge_timeline.render.feedxml import atom_entry, with_entries
 
 ATOM_TYPE = "application/atom+xml"
 
 
 def render_atom(timeline: Timeline, path: str) -> bytes:
-    generator = feed_generator(
-        feed_for(timeline, path), self_type=ATOM_TYPE, item_for=memoized_items(timeline)
-    )
-    data: bytes = generator.atom_str(pretty=True, encoding="UTF-8")
-    return data
+    feed = feed_for(timeline, path)
+    document: bytes = feed_generator(feed, self_type=ATOM_TYPE).atom_str(pretty=True, encoding="UTF-8")
+    entry_xml = memoized_entry_xml(timeline, "atom entry", atom_entry)
+    return with_entries(document, b"</feed>", [entry_xml(entry) for entry in feed.entries])

@@ -41,10 +41,14 @@ def text(value: str) -> str:
 
 def utc_stamp(moment: datetime) -> str:
     """A DATE-TIME in UTC form, ``20150917T120000Z``."""
-    moment = moment.astimezone(UTC)
+    return local_stamp(moment.astimezone(UTC)) + "Z"
+
+
+def local_stamp(moment: datetime) -> str:
+    """A DATE-TIME as local ("floating") time, ``20150922T090000``."""
     return (
         f"{moment.year:04}{moment.month:02}{moment.day:02}"
-        f"T{moment.hour:02}{moment.minute:02}{moment.second:02}Z"
+        f"T{moment.hour:02}{moment.minute:02}{moment.second:02}"
     )
 
 
@@ -57,7 +61,7 @@ def date_property(name: str, value: date | datetime) -> tuple[str, str | None]:
     """(line, TZID or None) for DTSTART/DTEND: a DATE, a UTC DATE-TIME, or a zoned local time."""
     if not isinstance(value, datetime):
         return f"{name};VALUE=DATE:{day(value)}", None
-    local = f"{value.year:04}{value.month:02}{value.day:02}T{value.hour:02}{value.minute:02}{value.second:02}"
+    local = local_stamp(value)
     tzid = zone_tzid(value.tzinfo)
     if tzid is None:
         return f"{name}:{local}Z", None

@@ -12,6 +12,7 @@ feed's ``updated`` is the newest entry's. All are UTC; day-precision dates are 1
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -127,7 +128,7 @@ def entry_for(timeline: Timeline, event: Event) -> Entry:
         url=timeline.permalink(event),
         related=related_links(event),
         summary=event.summary,
-        content_html=content_html(event),
+        content_html=content_html(event, partial(citation_html, timeline)),
         published=event.published.astimezone(UTC),
         updated=event.updated.astimezone(UTC),
         categories=tuple(Category(tag.id, tag.label) for tag in event.tags),
@@ -150,14 +151,18 @@ def related_links(event: Event) -> tuple[Link, ...]:
 
 
 def unique_sources(event: Event) -> tuple[Source, ...]:
-    return tuple(dict.fromkeys(event.sources))
+    """Each cited source once, in citation order (by id: hashing a whole source costs more)."""
+    return tuple({source.id: source for source in event.sources}.values())
 
 
 def source_title(source: Source) -> str:
     return f"{source.title} ({source.publisher})"
 
 
-def content_html(event: Event) -> str:
+CitationHtml = Callable[[Citation], str]
+
+
+def content_html(event: Event, cite: CitationHtml) -> str:
     """The entry's HTML: date, place, summary, note, sources and corrections, all escaped."""
     parts = [when_html(event.when)]
     if event.place is not None:
@@ -165,7 +170,7 @@ def content_html(event: Event) -> str:
     parts.append(f'<p class="summary">{escape(event.summary)}</p>')
     if event.note:
         parts.append(f'<p class="note">{escape(event.note)}</p>')
-    parts.append(sources_html(event.citations))
+    parts.append(sources_html(event.citations, cite))
     if event.revisions:
         parts.append(corrections_html(event.revisions))
     return "\n".join(parts)
@@ -179,20 +184,23 @@ def when_html(when: When) -> str:
     return f'<p class="when" data-edtf="{edtf}"><time{attribute}>{escape(when.label)}</time></p>'
 
 
-def sources_html(citations: tuple[Citation, ...]) -> str:
-    items = "".join(f"<li>{citation_html(c)}</li>" for c in citations)
+def sources_html(citations: tuple[Citation, ...], cite: CitationHtml) -> str:
+    items = "".join(f"<li>{cite(c)}</li>" for c in citations)
     return f'<p>Sources:</p>\n<ul class="sources">{items}</ul>'
 
 
-def citation_html(citation: Citation) -> str:
+def citation_html(timeline: Timeline, citation: Citation) -> str:
     source = citation.source
+    about = timeline.memo.for_owner(source, ("source html", source.id), partial(source_html, source))
+    return f"{about}<q>{escape(citation.quote)}</q>"
+
+
+def source_html(source: Source) -> str:
+    """``<cite>title</cite>, publisher, date: ``, the same for every citation of the source."""
     title = escape(source.title)
     if source.url is not None and is_web_url(source.url):
         title = f'<a href="{escape(source.url)}">{title}</a>'
-    return (
-        f"<cite>{title}</cite>, {escape(source.publisher)}, {escape(source.published_label)}: "
-        f"<q>{escape(citation.quote)}</q>"
-    )
+    return f"<cite>{title}</cite>, {escape(source.publisher)}, {escape(source.published_label)}: "
 
 
 def corrections_html(revisions: tuple[Revision, ...]) -> str:

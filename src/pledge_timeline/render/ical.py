@@ -58,12 +58,10 @@ def render_calendar(timeline: Timeline, path: str) -> bytes:
         timeline.memo.for_event(event, context, partial(vevent_text, context, event))
         for event in timeline.chronological
     ]
-    calendar = calendar_header(timeline, path)
-    for zone in vtimezones(use for vevent in events for use in vevent.zone_uses):
-        calendar.add_component(zone)
-    head: bytes = calendar.to_ical()
+    head: bytes = calendar_header(timeline, path).to_ical()
     dtstamp = cl.lines(f"DTSTAMP:{cl.utc_stamp(timeline.build_time)}")
     parts = [head.removesuffix(_END)]
+    parts += vtimezones(use for vevent in events for use in vevent.zone_uses)
     for vevent in events:
         parts += (vevent.head, dtstamp, vevent.tail)
     parts.append(_END)

@@ -16,6 +16,11 @@ from the zoneinfo database, for the years the calendar's timed events use:
 Every component's DTSTART is the local time of the onset in the offset in effect *before* it
 (RFC 5545, 3.6.5): 02:00 for both the spring and the autumn US transitions. The definition is
 exact for the years used; later years repeat the rule of the last one.
+
+The VTIMEZONE is written as text (``contentlines``), once per zone and years in a process: a
+zone whose rules changed has a component per switch, hundreds over 30 years, and building them
+with icalendar for every calendar (the main one and each tag's) was most of a tag calendar's
+time. ``tests/test_contentlines.py`` checks the text against icalendar's component API.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
+from pledge_timeline.render import contentlines as cl
 
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _SCAN_STEP = timedelta(days=1)
@@ -51,26 +56,37 @@ class Observance:
         return (self.is_dst, self.offset_from, self.offset_to, self.name)
 
 
-def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
+@dataclass(frozen=True, slots=True)
+class YearlyRule:
+    """``RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3``: the last Sunday of March, every year."""
+
+    month: int
+    byday: str
+
+    @property
+    def ical(self) -> str:
+        return f"FREQ=YEARLY;BYDAY={self.byday};BYMONTH={self.month}"
+
+
+@lru_cache(maxsize=1024)
+def vtimezone(tzid: str, first_year: int, last_year: int) -> bytes:
     """The VTIMEZONE for ``tzid``, exact from January 1 of ``first_year`` to the end of ``last_year``."""
-    component = Timezone()
-    component.add("tzid", tzid)
-    for observance, rule in _observances(tzid, first_year, last_year):
-        component.add_component(_observance_component(observance, rule))
-    return component
+    lines = ["BEGIN:VTIMEZONE", f"TZID:{cl.text(tzid)}"]
+    for observance, rule in observances(tzid, first_year, last_year):
+        lines += _observance_lines(observance, rule)
+    lines.append("END:VTIMEZONE")
+    return cl.lines(*lines)
 
 
-def _observances(
+def observances(
     tzid: str, first_year: int, last_year: int
-) -> tuple[tuple[Observance, dict[str, object] | None], ...]:
-    """The zone's observances over those years, sorted by onset."""
+) -> tuple[tuple[Observance, YearlyRule | None], ...]:
+    """The zone's observances over those years, sorted by onset, each with its yearly rule if any."""
     components = _components(tzid, first_year, last_year)
     return tuple(sorted(components, key=lambda c: c[0].onset))
 
 
-def _components(
-    tzid: str, first_year: int, last_year: int
-) -> Iterator[tuple[Observance, dict[str, object] | None]]:
+def _components(tzid: str, first_year: int, last_year: int) -> Iterator[tuple[Observance, YearlyRule | None]]:
     earlier = _year_transitions(tzid, first_year - 1)
     within = [t for year in range(first_year, last_year + 1) for t in _year_transitions(tzid, year)]
     if earlier:
@@ -100,17 +116,27 @@ def _new_year(tzid: str, year: int) -> datetime:
     return datetime(year, 1, 1, tzinfo=ZoneInfo(tzid)).astimezone(UTC)
 
 
-def _observance_component(
-    observance: Observance, rule: dict[str, object] | None
-) -> TimezoneStandard | TimezoneDaylight:
-    component = TimezoneDaylight() if observance.is_dst else TimezoneStandard()
-    component.add("dtstart", observance.onset)
-    component.add("tzoffsetfrom", observance.offset_from)
-    component.add("tzoffsetto", observance.offset_to)
-    component.add("tzname", observance.name)
+def _observance_lines(observance: Observance, rule: YearlyRule | None) -> list[str]:
+    """A STANDARD or DAYLIGHT component, its properties in icalendar's (alphabetical) order."""
+    name = "DAYLIGHT" if observance.is_dst else "STANDARD"
+    lines = [f"BEGIN:{name}", f"DTSTART:{cl.local_stamp(observance.onset)}"]
     if rule is not None:
-        component.add("rrule", rule)
-    return component
+        lines.append(f"RRULE:{rule.ical}")
+    lines += [
+        f"TZNAME:{cl.text(observance.name)}",
+        f"TZOFFSETFROM:{utc_offset(observance.offset_from)}",
+        f"TZOFFSETTO:{utc_offset(observance.offset_to)}",
+        f"END:{name}",
+    ]
+    return lines
+
+
+def utc_offset(offset: timedelta) -> str:
+    """A UTC-OFFSET value (RFC 5545 3.3.14): ``-0800``, ``+0530``, ``-001608``; zero is ``+0000``."""
+    sign = "-" if offset < timedelta(0) else "+"
+    seconds = abs(int(offset.total_seconds()))
+    hours, minutes, seconds = seconds // 3600, seconds % 3600 // 60, seconds % 60
+    return f"{sign}{hours:02}{minutes:02}{seconds:02}" if seconds else f"{sign}{hours:02}{minutes:02}"
 
 
 def _state(zone: ZoneInfo, instant: datetime) -> tuple[timedelta, bool, str]:
@@ -155,7 +181,7 @@ def _first_instant_with(
     return high
 
 
-def _yearly_rule(group: list[Observance], last_year: int) -> dict[str, object] | None:
+def _yearly_rule(group: list[Observance], last_year: int) -> YearlyRule | None:
     """A yearly RRULE that gives exactly the group's onsets up to ``last_year``, if one does."""
     years = [o.onset.year for o in group]
     if years != list(range(years[0], last_year + 1)):
@@ -166,7 +192,7 @@ def _yearly_rule(group: list[Observance], last_year: int) -> dict[str, object] |
     if not common:
         return None
     nth, weekday = min(common)  # -1 (the last weekday) when it fits, as tzdata writes such rules
-    return {"FREQ": "YEARLY", "BYMONTH": group[0].onset.month, "BYDAY": f"{nth}{weekday}"}
+    return YearlyRule(group[0].onset.month, f"{nth}{weekday}")
 
 
 def _weekday_rules(day: datetime) -> set[tuple[int, str]]:
@@ -177,7 +203,7 @@ def _weekday_rules(day: datetime) -> set[tuple[int, str]]:
     return rules
 
 
-def vtimezones(uses: Iterable[tuple[str, int]]) -> list[Timezone]:
+def vtimezones(uses: Iterable[tuple[str, int]]) -> list[bytes]:
     """One VTIMEZONE per zone, sorted by TZID, from (tzid, year) pairs of the times that use it."""
     years: dict[str, list[int]] = {}
     for tzid, year in uses:
