@@ -23,7 +23,10 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import markupsafe
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import html as lxml_html
 
 from conftest import FIXTURES, missing_tool
@@ -41,6 +44,7 @@ from pledge_timeline.render.chart import (
 )
 from pledge_timeline.render.html import (
     app_script,
+    escape,
     page_renderers,
     render_page,
     render_page_sibling,
@@ -333,6 +337,11 @@ def test_hover_labels_escape_event_text_for_plotly(hostile_page: bytes) -> None:
     assert "<img" not in joined
     names = [trace["name"] for trace in figure["traces"]]
     assert "&lt;img src=x onerror=alert(1)&gt;" in names
+
+
+@given(st.text(alphabet=st.sampled_from("&<>'\";#a ") | st.characters()))
+def test_escape_writes_exactly_what_autoescape_writes(text: str) -> None:
+    assert escape(text) == str(markupsafe.escape(text))
 
 
 def test_safe_json_escapes_markup_and_line_separators() -> None:

@@ -145,8 +145,7 @@ class Span:
     @property
     def is_exact(self) -> bool:
         """True when every end is a certain, exact day: the only dates shown as days."""
-        ends = (self.start,) if self.end is None else (self.start, self.end)
-        return all(d.precision is Precision.DAY and not d.is_qualified for d in ends)
+        return _is_certain_day(self.start) and (self.end is None or _is_certain_day(self.end))
 
     @property
     def precision(self) -> Precision:
@@ -163,6 +162,12 @@ class Span:
     def label(self) -> str:
         """``Sept 16, 2015``, ``Sept 22-24, 2015``, ``Summer 2015 (approx.)``."""
         return _span_label(self)
+
+
+def _is_certain_day(day: FuzzyDate) -> bool:
+    """``precision is Precision.DAY and not is_qualified``, spelled out: every output asks this of
+    every date, and the two properties cost ten times as much."""
+    return day.season is None and day.day is not None and not (day.approximate or day.uncertain)
 
 
 @lru_cache(maxsize=1 << 14)

@@ -814,7 +814,7 @@ def group_hover_html(lane: Lane, unit: str, group: Group) -> str:
     lines = [
         f"<b>{plotly_text(lane.label)}: {plotly_text(period)}</b>",
         plotly_text(f"{_events(count)} with {how}"),
-        *_examples([(e.title, _when_text(e.when)) for e in group.events]),
+        *_examples([(e.title, _when_text(e.when)) for e in group.events[:EXAMPLES]], count),
         "<i>Click to go to the first of them in the list.</i>",
     ]
     return "<br>".join(lines)
@@ -823,10 +823,14 @@ def group_hover_html(lane: Lane, unit: str, group: Group) -> str:
 def correction_count_hover_html(lane: Lane, unit: str, group: CorrectionGroup) -> str:
     count = len(group.fixes)
     noun = "correction" if count == 1 else "corrections"
+    examples = [
+        (revision.what, f"{day_label(revision.date)}, in: {_shortened(event.title, 40)}")
+        for event, revision in group.fixes[:EXAMPLES]
+    ]
     lines = [
         f"<b>{plotly_text(f'{count} {noun}, {period_label(unit, group.period)}')}</b>",
         plotly_text(f"to events in {lane.label}"),
-        *_examples([(r.what, f"{day_label(r.date)}, in: {_shortened(e.title, 40)}") for e, r in group.fixes]),
+        *_examples(examples, count),
     ]
     return "<br>".join(lines)
 
@@ -839,14 +843,15 @@ def _events(count: int) -> str:
     return f"{count} event" if count == 1 else f"{count:,} events"
 
 
-def _examples(examples: list[tuple[str, str]]) -> list[str]:
-    """``• title (date)`` for the first few, the title shortened so the line stays short."""
+def _examples(examples: list[tuple[str, str]], count: int) -> list[str]:
+    """``• title (date)`` for each of the first ``EXAMPLES`` of ``count`` events or corrections,
+    the title shortened so the line stays short, then how many more there are."""
     lines = [
         "• " + plotly_text(f"{_shortened(text, max(24, HOVER_LINE_CHARS - len(note)))} ({note})")
-        for text, note in examples[:EXAMPLES]
+        for text, note in examples
     ]
-    if len(examples) > EXAMPLES:
-        lines.append(plotly_text(f"and {len(examples) - EXAMPLES:,} more"))
+    if count > EXAMPLES:
+        lines.append(plotly_text(f"and {count - EXAMPLES:,} more"))
     return lines
 
 
