@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import shutil
@@ -17,6 +18,7 @@ from pledge_timeline import writer
 from pledge_timeline.build import build, main_renderers, render_each
 from pledge_timeline.cli import cli
 from pledge_timeline.errors import InvalidTimeline
+from pledge_timeline.runtime import collection_paused
 from pledge_timeline.validate import load_timeline
 
 EXPECTED_MAIN = {"calendar.ics", "feed.atom", "feed.rss", "feed.json", "timeline.html"}
@@ -52,6 +54,48 @@ def test_every_documented_output_is_rendered() -> None:
     files = {f.path for f in render_each(load_timeline(FIXTURES / "small.yaml"))}
     for tag in ("pledge", "visit", "press"):
         assert {f"tags/{tag}.ics", f"tags/{tag}.atom", f"tags/{tag}.rss"} <= files
+
+
+def test_each_format_is_rendered_whole_and_its_shared_values_dropped_before_the_next() -> None:
+    """A big timeline never holds every format's per-event text at once."""
+    timeline = load_timeline(REPO / "events.yaml")
+    held: dict[str, frozenset[str]] = {}
+    order = []
+    for rendered in render_each(timeline):
+        suffix = rendered.path.rpartition(".")[2]
+        if suffix not in order:
+            order.append(suffix)
+            held[suffix] = timeline.memo.kinds  # its own, and what the formats before left
+    assert order == ["ics", "atom", "rss", "json", "html"]
+    feed = {"feed entry", "source html"}
+    assert held == {
+        "ics": {"vevent"},
+        "atom": {"atom entry", *feed},
+        "rss": {"rss item", *feed},
+        "json": feed,
+        "html": frozenset(),
+    }
+    assert timeline.memo.kinds == frozenset()
+
+
+def _fail_with_collection_paused(seen: list[bool]) -> None:
+    with collection_paused():
+        seen.append(gc.isenabled())
+        raise RuntimeError("a failed build")
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_garbage_collector_is_paused_and_put_back_as_it_was(enabled: bool) -> None:
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        seen: list[bool] = []
+        with pytest.raises(RuntimeError):
+            _fail_with_collection_paused(seen)
+        assert seen == [False]
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
 
 
 @pytest.mark.parametrize("events", [FIXTURES / "small.yaml", REPO / "events.yaml"], ids=["small", "events"])

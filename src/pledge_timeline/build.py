@@ -10,12 +10,14 @@ from pathlib import Path
 
 from pledge_timeline import outputs
 from pledge_timeline.model import Timeline
+from pledge_timeline.render import atom, entries, ical, rss
 from pledge_timeline.render.atom import render_atom
 from pledge_timeline.render.html import PlotlyJs, page_renderers
 from pledge_timeline.render.ical import render_calendar
 from pledge_timeline.render.jsonfeed import render_json_feed
 from pledge_timeline.render.plotlyjs import PLOTLYJS_FILE
 from pledge_timeline.render.rss import render_rss
+from pledge_timeline.runtime import collection_paused
 from pledge_timeline.validate import load_timeline
 from pledge_timeline.writer import OutputWriter
 
@@ -53,39 +55,55 @@ class BuildReport:
         return sum(f.size for f in self.files)
 
 
+@dataclass(frozen=True, slots=True)
+class Format:
+    """One format's outputs: the whole timeline's file, each tag's (if the format has them), and
+    the kinds of ``Timeline.memo`` values they share, dropped once all of them are rendered."""
+
+    path: str
+    render: Renderer
+    tag_path: str | None = None
+    """``tags/{tag}.ics``: ``{tag}`` is replaced by the tag id."""
+    memo_kinds: tuple[str, ...] = ()
+
+
+def formats(plotlyjs: PlotlyJs = "inline") -> tuple[Format, ...]:
+    """Every output, by format, in the order the build renders them: the three feeds share their
+    entries, so those are dropped after the last feed."""
+    return (
+        Format(outputs.CALENDAR, render_calendar, outputs.TAG_CALENDAR, (ical.MEMO_KIND,)),
+        Format(outputs.ATOM_FEED, render_atom, outputs.TAG_ATOM_FEED, (atom.MEMO_KIND,)),
+        Format(outputs.RSS_FEED, render_rss, outputs.TAG_RSS_FEED, (rss.MEMO_KIND,)),
+        Format(outputs.JSON_FEED, render_json_feed, memo_kinds=entries.MEMO_KINDS),
+        *(Format(path, render) for path, render in page_renderers(plotlyjs).items()),
+    )
+
+
 def main_renderers(plotlyjs: PlotlyJs = "inline") -> dict[str, Renderer]:
     """Outputs for the whole timeline, by their fixed file names.
 
     ``plotlyjs="sibling"`` writes ``plotly.min.js`` beside a small ``timeline.html``
     instead of inlining it.
     """
-    return {
-        outputs.CALENDAR: render_calendar,
-        outputs.ATOM_FEED: render_atom,
-        outputs.RSS_FEED: render_rss,
-        outputs.JSON_FEED: render_json_feed,
-        **page_renderers(plotlyjs),
-    }
+    return {output.path: output.render for output in formats(plotlyjs)}
 
 
 def tag_renderers() -> dict[str, Renderer]:
     """Per-tag outputs: ``{tag}`` in the name is replaced by the tag id."""
-    return {
-        outputs.TAG_CALENDAR: render_calendar,
-        outputs.TAG_ATOM_FEED: render_atom,
-        outputs.TAG_RSS_FEED: render_rss,
-    }
+    return {output.tag_path: output.render for output in formats() if output.tag_path is not None}
 
 
 def render_each(timeline: Timeline, plotlyjs: PlotlyJs = "inline") -> Iterator[RenderedFile]:
-    """Every output, one after the other."""
-    for path, render in main_renderers(plotlyjs).items():
-        yield RenderedFile(path, render(timeline, path), None if path in ASSETS else len(timeline.events))
-    for tag in timeline.tags:
-        subset = timeline.restricted_to(tag)
-        for pattern, render in tag_renderers().items():
-            path = pattern.format(tag=tag.id)
-            yield RenderedFile(path, render(subset, path), len(subset.events))
+    """Every output, one after the other, a format at a time (see ``formats``)."""
+    subsets = [(tag, timeline.restricted_to(tag)) for tag in timeline.tags]
+    for output in formats(plotlyjs):
+        items = None if output.path in ASSETS else len(timeline.events)
+        yield RenderedFile(output.path, output.render(timeline, output.path), items)
+        if output.tag_path is not None:
+            for tag, subset in subsets:
+                path = output.tag_path.format(tag=tag.id)
+                yield RenderedFile(path, output.render(subset, path), len(subset.events))
+        timeline.memo.forget(*output.memo_kinds)
 
 
 def source_date_epoch_from_env() -> int | None:
@@ -108,12 +126,13 @@ def build(
     plotlyjs: PlotlyJs = "inline",
 ) -> BuildReport:
     """Raise InvalidTimeline before anything is written; otherwise write every output."""
-    timeline = prepare(load_timeline(events_file), base_url, source_date_epoch)
-    built = []
-    with OutputWriter(out_dir) as writer:
-        for rendered in render_each(timeline, plotlyjs):
-            writer.add(rendered.path, rendered.data)
-            built.append(BuiltFile(rendered.path, len(rendered.data), rendered.items))
-            del rendered  # one output in memory at a time
-        result = writer.commit()
+    with collection_paused():
+        timeline = prepare(load_timeline(events_file), base_url, source_date_epoch)
+        built = []
+        with OutputWriter(out_dir) as writer:
+            for rendered in render_each(timeline, plotlyjs):
+                writer.add(rendered.path, rendered.data)
+                built.append(BuiltFile(rendered.path, len(rendered.data), rendered.items))
+                del rendered  # one output in memory at a time
+            result = writer.commit()
     return BuildReport(tuple(built), result.removed, result.unchanged)

@@ -200,28 +200,41 @@ class RenderMemo:
     """Values renderers compute once per build and reuse across outputs (an event's VEVENT text,
     its feed entry), shared by a timeline and its per-tag subsets.
 
-    A key holds everything the value depends on besides the event (domain, base URL...):
-    ``prepare`` derives a timeline with another base URL that shares this memo.
+    Each value is filed under a kind (``"vevent"``, ``"feed entry"``...) that the build can
+    ``forget`` once every output that reads it is written, so that a big timeline never holds
+    them all at once. A key holds everything the value depends on besides its owner (domain,
+    base URL...): ``prepare`` derives a timeline with another base URL that shares this memo.
     """
 
-    __slots__ = ("_values",)
+    __slots__ = ("_kinds",)
 
     def __init__(self) -> None:
-        self._values: dict[Hashable, tuple[object, object]] = {}
+        self._kinds: dict[str, dict[Hashable, tuple[object, object]]] = {}
 
-    def for_event(self, event: Event, key: Hashable, compute: Callable[[], T]) -> T:
-        """``compute()`` for this event and key, once."""
-        return self.for_owner(event, (event.id, key), compute)
+    def for_event(self, event: Event, kind: str, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` for this event, kind and key, once."""
+        return self.for_owner(event, kind, (event.id, key), compute)
 
-    def for_owner(self, owner: object, key: Hashable, compute: Callable[[], T]) -> T:
-        """``compute()`` for ``key``, kept only for the very ``owner`` object it was computed
-        for: an edited event (a new object) with the same id is computed afresh."""
-        found = self._values.get(key)
+    def for_owner(self, owner: object, kind: str, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` for ``kind`` and ``key``, kept only for the very ``owner`` object it was
+        computed for: an edited event (a new object) with the same id is computed afresh."""
+        values = self._kinds.setdefault(kind, {})
+        found = values.get(key)
         if found is not None and found[0] is owner:
             return cast(T, found[1])
         value = compute()
-        self._values[key] = (owner, value)
+        values[key] = (owner, value)
         return value
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        """The kinds it holds values of."""
+        return frozenset(kind for kind, values in self._kinds.items() if values)
+
+    def forget(self, *kinds: str) -> None:
+        """Drop the values of these kinds: they are computed afresh if asked for again."""
+        for kind in kinds:
+            self._kinds.pop(kind, None)
 
 
 @dataclass(frozen=True)

@@ -134,4 +134,9 @@ def fold(line: str) -> bytes:
 
 def lines(*content: str) -> bytes:
     """Content lines, each folded and ended with CRLF."""
-    return b"".join(fold(line) + CRLF for line in content)
+    folded = []
+    for line in content:
+        data = line.encode("utf-8")
+        folded.append(data if len(data) <= _WIDTH else fold(line))  # most lines need no fold
+    folded.append(b"")
+    return CRLF.join(folded)

@@ -27,6 +27,10 @@ TAG_DATE = "2015"
 tag must never change; RFC 4151 only asks that the domain was held by the tagger then."""
 
 GENERATOR = "pledge-timeline"
+ENTRY_MEMO = "feed entry"
+SOURCE_HTML_MEMO = "source html"
+MEMO_KINDS = (ENTRY_MEMO, SOURCE_HTML_MEMO)
+"""What the feeds keep in ``Timeline.memo`` (see ``build``): every feed format reads them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +110,8 @@ def feed_for(timeline: Timeline, path: str) -> Feed:
 
 def memoized_entry(timeline: Timeline, event: Event) -> Entry:
     """``entry_for``, once per build: Atom, RSS, JSON Feed and every tag feed share it."""
-    context = ("feed entry", timeline.domain, timeline.base_url, timeline.curator)
-    return timeline.memo.for_event(event, context, partial(entry_for, timeline, event))
+    context = (timeline.domain, timeline.base_url, timeline.curator)
+    return timeline.memo.for_event(event, ENTRY_MEMO, context, partial(entry_for, timeline, event))
 
 
 def feed_name(path: str) -> str:
@@ -191,7 +195,7 @@ def sources_html(citations: tuple[Citation, ...], cite: CitationHtml) -> str:
 
 def citation_html(timeline: Timeline, citation: Citation) -> str:
     source = citation.source
-    about = timeline.memo.for_owner(source, ("source html", source.id), partial(source_html, source))
+    about = timeline.memo.for_owner(source, SOURCE_HTML_MEMO, source.id, partial(source_html, source))
     return f"{about}<q>{escape(citation.quote)}</q>"
 
 

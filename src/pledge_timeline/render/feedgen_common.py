@@ -49,6 +49,6 @@ def memoized_entry_xml(timeline: Timeline, kind: str, write: EntryXml) -> EntryX
     """``write``, once per entry and build: the main feed and each tag feed share the text."""
 
     def entry_xml(entry: Entry) -> bytes:
-        return timeline.memo.for_owner(entry, (kind, entry.id), partial(write, entry))
+        return timeline.memo.for_owner(entry, kind, entry.id, partial(write, entry))
 
     return entry_xml

@@ -16,8 +16,6 @@ from html import escape
 
 from pledge_timeline.render.entries import Entry, Link
 
-ATOM_ENTRY_INDENT = "  "
-RSS_ITEM_INDENT = "    "
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -44,26 +42,27 @@ def rfc822_date(moment: datetime) -> str:
 
 def atom_entry(entry: Entry) -> bytes:
     """The ``<entry>`` element, indented as a child of ``<feed>``, ending in a line break."""
-    lines = [
-        "<entry>",
-        f"  <id>{xml_text(entry.id)}</id>",
-        f"  <title>{xml_text(entry.title)}</title>",
-        f"  <updated>{entry.updated.isoformat()}</updated>",
-        "  <author>",
-        f"    <name>{xml_text(entry.author)}</name>",
-        "  </author>",
-        f'  <content type="html">{xml_text(entry.content_html)}</content>',
-        *(f"  {atom_link(link)}" for link in entry.links),
-        # Escaped once as HTML (the type says so), then once more as XML text.
-        f'  <summary type="html">{xml_text(escape(entry.summary))}</summary>',
-        *(
-            f'  <category term="{xml_attribute(c.term)}" label="{xml_attribute(c.label)}"/>'
-            for c in entry.categories
-        ),
-        f"  <published>{entry.published.isoformat()}</published>",
-        "</entry>",
-    ]
-    return _indented(lines, ATOM_ENTRY_INDENT)
+    links = "".join(f"    {atom_link(link)}\n" for link in entry.links)
+    categories = "".join(
+        f'    <category term="{xml_attribute(c.term)}" label="{xml_attribute(c.label)}"/>\n'
+        for c in entry.categories
+    )
+    # The summary is escaped once as HTML (its type says so), then once more as XML text.
+    return (
+        "  <entry>\n"
+        f"    <id>{xml_text(entry.id)}</id>\n"
+        f"    <title>{xml_text(entry.title)}</title>\n"
+        f"    <updated>{entry.updated.isoformat()}</updated>\n"
+        "    <author>\n"
+        f"      <name>{xml_text(entry.author)}</name>\n"
+        "    </author>\n"
+        f'    <content type="html">{xml_text(entry.content_html)}</content>\n'
+        f"{links}"
+        f'    <summary type="html">{xml_text(escape(entry.summary))}</summary>\n'
+        f"{categories}"
+        f"    <published>{entry.published.isoformat()}</published>\n"
+        "  </entry>\n"
+    ).encode()
 
 
 def atom_link(link: Link) -> str:
@@ -74,23 +73,19 @@ def atom_link(link: Link) -> str:
 
 def rss_item(entry: Entry) -> bytes:
     """The ``<item>`` element, indented as a child of ``<channel>``, ending in a line break."""
-    lines = [
-        "<item>",
-        f"  <title>{xml_text(entry.title)}</title>",
-        f"  <link>{xml_text(entry.url)}</link>",
-        f"  <description>{xml_text(escape(entry.summary))}</description>",
-        f"  <content:encoded>{xml_text(entry.content_html)}</content:encoded>",
-        f'  <guid isPermaLink="false">{xml_text(entry.id)}</guid>',
-        *(f"  <category>{xml_text(c.label)}</category>" for c in entry.categories),
-        f"  <pubDate>{rfc822_date(entry.published)}</pubDate>",
-        f"  <dc:creator>{xml_text(entry.author)}</dc:creator>",
-        "</item>",
-    ]
-    return _indented(lines, RSS_ITEM_INDENT)
-
-
-def _indented(lines: list[str], indent: str) -> bytes:
-    return "".join(f"{indent}{line}\n" for line in lines).encode("utf-8")
+    categories = "".join(f"      <category>{xml_text(c.label)}</category>\n" for c in entry.categories)
+    return (
+        "    <item>\n"
+        f"      <title>{xml_text(entry.title)}</title>\n"
+        f"      <link>{xml_text(entry.url)}</link>\n"
+        f"      <description>{xml_text(escape(entry.summary))}</description>\n"
+        f"      <content:encoded>{xml_text(entry.content_html)}</content:encoded>\n"
+        f'      <guid isPermaLink="false">{xml_text(entry.id)}</guid>\n'
+        f"{categories}"
+        f"      <pubDate>{rfc822_date(entry.published)}</pubDate>\n"
+        f"      <dc:creator>{xml_text(entry.author)}</dc:creator>\n"
+        "    </item>\n"
+    ).encode()
 
 
 def with_entries(document: bytes, closing: bytes, entries: list[bytes]) -> bytes:

@@ -48,6 +48,8 @@ from pledge_timeline.render.vtimezone import vtimezones
 
 PRODID = "-//pledge-timeline//pledge-timeline//EN"
 REFRESH = timedelta(hours=12)
+MEMO_KIND = "vevent"
+"""Each event's VEVENT text in ``Timeline.memo``, shared by the main and tag calendars."""
 _END = b"END:VCALENDAR\r\n"
 
 
@@ -55,7 +57,7 @@ def render_calendar(timeline: Timeline, path: str) -> bytes:
     """The calendar published at ``path`` (``calendar.ics`` or ``tags/<tag>.ics``)."""
     context = EventContext(timeline.domain, timeline.base_url, timeline.timezone)
     events = [
-        timeline.memo.for_event(event, context, partial(vevent_text, context, event))
+        timeline.memo.for_event(event, MEMO_KIND, context, partial(vevent_text, context, event))
         for event in timeline.chronological
     ]
     head: bytes = calendar_header(timeline, path).to_ical()
