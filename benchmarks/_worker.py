@@ -6,16 +6,23 @@
     them, and only them, the limit is raised before the command runs.
 
 ``python benchmarks/_worker.py stages FILE DIR``
-    the build step by step, timing each stage and each renderer that ``main_renderers()`` and
-    ``tag_renderers()`` register (a tag renderer's time is summed over every tag); prints JSON.
+    the build step by step as ``build.render_each`` runs it, timing each stage and each renderer
+    of ``build.formats()`` (a tag renderer's time is summed over every tag), with the process's
+    peak RSS after each; prints JSON.
 """
 
 from __future__ import annotations
 
 import json
+import resource
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pledge_timeline.build import Renderer
+    from pledge_timeline.model import Timeline
 
 
 def lift_input_limit(events_file: Path) -> bool:
@@ -37,58 +44,74 @@ def run_cli(args: list[str]) -> None:
     cli.main(args=args, prog_name="pledge-timeline")
 
 
+def peak_rss() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
+
+
 def run_stages(events_file: Path, out_dir: Path) -> dict[str, object]:
+    """The build's own steps, in its order (``render_each``), each timed."""
     clock = time.perf_counter
     timings: dict[str, float] = {}
+    peaks: dict[str, int] = {}
+    """Peak RSS of the process so far, in bytes, after each stage: where the build's peak is."""
     started = clock()
     lifted = lift_input_limit(events_file)
-    from pledge_timeline.build import main_renderers, prepare, source_date_epoch_from_env, tag_renderers
+    from pledge_timeline.build import formats, prepare, source_date_epoch_from_env
     from pledge_timeline.errors import InvalidTimeline
     from pledge_timeline.loader import load_document
+    from pledge_timeline.runtime import collection_paused
     from pledge_timeline.validate import build_model, validate_document
-    from pledge_timeline.writer import write_outputs
+    from pledge_timeline.writer import OutputWriter
 
     timings["import"] = clock() - started
-
-    mark = clock()
-    doc = load_document(events_file, positions=False)  # as load_timeline reads it
-    timings["read YAML"] = clock() - mark
-    mark = clock()
-    parsed = validate_document(doc)
-    if parsed is None or doc.errors:
-        raise InvalidTimeline(doc.errors)
-    timings["validate"] = clock() - mark
-    mark = clock()
-    timeline = prepare(build_model(parsed), None, source_date_epoch_from_env())
-    timings["model"] = clock() - mark
-
-    files: dict[str, bytes] = {}
     sizes: dict[str, int] = {}
-    for path, render in main_renderers().items():
+    with collection_paused(), OutputWriter(out_dir) as writer:
         mark = clock()
-        files[path] = render(timeline, path)
-        timings[path] = clock() - mark
-        sizes[path] = len(files[path])
-    mark = clock()
-    subsets = [(tag, timeline.restricted_to(tag)) for tag in timeline.tags]
-    timings["tag subsets"] = clock() - mark
-    for pattern, render in tag_renderers().items():
+        doc = load_document(events_file, positions=False)  # as load_timeline reads it
+        timings["read YAML"] = clock() - mark
+        peaks["read YAML"] = peak_rss()
         mark = clock()
-        for tag, subset in subsets:
-            path = pattern.format(tag=tag.id)
-            files[path] = render(subset, path)
-        timings[pattern] = clock() - mark
-        sizes[pattern] = sum(len(files[pattern.format(tag=tag.id)]) for tag, _ in subsets)
+        parsed = validate_document(doc)
+        if parsed is None or doc.errors:
+            raise InvalidTimeline(doc.errors)
+        del doc
+        timings["validate"] = clock() - mark
+        peaks["validate"] = peak_rss()
+        mark = clock()
+        timeline = prepare(build_model(parsed), None, source_date_epoch_from_env())
+        del parsed
+        timings["model"] = clock() - mark
+        peaks["model"] = peak_rss()
+        subsets = [(tag, timeline.restricted_to(tag)) for tag in timeline.tags]
+        writing = [0.0]  # seconds spent handing outputs to the writer, summed
 
-    mark = clock()
-    write_outputs(out_dir, files)
-    timings["write"] = clock() - mark
+        def render(name: str, renderer: Renderer, path: str, view: Timeline) -> None:
+            mark = clock()
+            data = renderer(view, path)
+            timings[name] = timings.get(name, 0.0) + clock() - mark
+            sizes[name] = sizes.get(name, 0) + len(data)
+            peaks[name] = peak_rss()
+            mark = clock()
+            writer.add(path, data)
+            writing.append(clock() - mark)
+
+        for output in formats():
+            render(output.path, output.render, output.path, timeline)
+            if output.tag_path is not None:
+                for tag, subset in subsets:
+                    render(output.tag_path, output.render, output.tag_path.format(tag=tag.id), subset)
+            timeline.memo.forget(*output.memo_kinds)
+        mark = clock()
+        writer.commit()
+        timings["write"] = sum(writing) + clock() - mark
+        peaks["write"] = peak_rss()
     timings["total"] = clock() - started
     return {
         "timings": timings,
+        "peaks": peaks,
         "sizes": sizes,
         "tags": len(subsets),
-        "files": len(files),
+        "files": len(writing) - 1,
         "events": len(timeline.events),
         "limit_lifted": lifted,
     }

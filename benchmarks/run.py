@@ -81,6 +81,7 @@ class SizeResult:
     check: Runs
     build: Runs
     stages: dict[str, float]
+    peaks: dict[str, int]
     stage_runs: int
     sizes: dict[str, int]
     tags: int
@@ -255,6 +256,10 @@ def mb(count: float) -> str:
     return f"{count / 1e6:.1f} MB" if count >= 1e5 else f"{count / 1e3:.0f} kB"
 
 
+def mib(count: float) -> str:
+    return f"{count / 2**20:.0f} MiB"
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
 
@@ -289,18 +294,25 @@ def report_sizes(results: list[SizeResult]) -> None:
     names = list(results[0].stages)
     for r in results[1:]:
         names += [n for n in r.stages if n not in names]
-    header = ["stage / output", *(f"{r.size:,} ev" for r in results), *(f"bytes {r.size:,}" for r in results)]
+    header = [
+        "stage / output",
+        *(f"{r.size:,} ev" for r in results),
+        *(f"bytes {r.size:,}" for r in results),
+        f"peak RSS {results[-1].size:,}",
+    ]
     rows = []
     for name in names:
         label = name if "{tag}" not in name else f"{name} (x{results[0].tags} tags)"
         cells = [label]
         cells += [f"{r.stages[name]:.3f}" if name in r.stages else "-" for r in results]
         cells += [mb(r.sizes[name]) if name in r.sizes else "" for r in results]
+        cells.append(mib(results[-1].peaks[name]) if name in results[-1].peaks else "")
         rows.append(cells)
     print(table(header, rows))
     runs = ", ".join(f"{r.size:,}: {r.stage_runs}" for r in results)
     print(f"(stage runs per size: {runs}; lazily computed values such as the sorted event list and "
-          "plotly's import are charged to the first renderer that needs them)")  # fmt: skip
+          "plotly's import are charged to the first renderer that needs them; peak RSS: the stage "
+          "process's highest resident memory so far, after that stage)")  # fmt: skip
 
 
 def load_note() -> str:
@@ -363,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
         stage_runs = 1 if size >= BIG else reps
         stages, detail = measure_stages(events_file, f"size{size}", stage_runs)
         result = SizeResult(
-            size, events_file.stat().st_size, check, build, stages, stage_runs,
+            size, events_file.stat().st_size, check, build, stages, detail["peaks"], stage_runs,  # type: ignore[arg-type]
             detail["sizes"], detail["tags"], detail["files"], detail["limit_lifted"], out_dir,  # type: ignore[arg-type]
         )  # fmt: skip
         results.append(result)
