@@ -551,7 +551,7 @@ def test_a_tag_calendar_with_a_timed_event_has_its_vtimezone(small: Timeline) ->
 @pytest.mark.parametrize(
     "tzid", ["Africa/Casablanca", "Australia/Lord_Howe", "Pacific/Apia", "America/Sao_Paulo", "Asia/Tehran"]
 )
-def test_a_daily_scan_finds_the_same_switches_as_an_hourly_one(
+def test_a_weekly_scan_finds_the_same_switches_as_an_hourly_one(
     tzid: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Zones with Ramadan breaks, half-hour DST, a skipped day and abolished DST, 1990-2030."""
@@ -560,11 +560,11 @@ def test_a_daily_scan_finds_the_same_switches_as_an_hourly_one(
     from pledge_timeline.render import vtimezone as module
 
     zone, start, end = ZoneInfo(tzid), datetime(1990, 1, 1, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC)
-    daily = list(module._transitions(zone, start, end))
+    weekly = list(module._transitions(zone, start, end))
     monkeypatch.setattr(module, "_SCAN_STEP", timedelta(hours=1))
     hourly = list(module._transitions(zone, start, end))
-    assert daily == hourly
-    assert len(daily) > 2
+    assert weekly == hourly
+    assert len(weekly) > 2
 
 
 def test_a_zone_at_utc_today_keeps_its_own_history() -> None:

@@ -97,14 +97,18 @@ class When:
     start_time: time | None = None
     end_time: time | None = None
     timezone: str | None = None
+    label: str = field(init=False, repr=False, compare=False)
+    """``display`` if the curator gave one, else the span's label, plus the time if any."""
+
+    def __post_init__(self) -> None:
+        # Derived once here: every output shows it, some several times.
+        object.__setattr__(self, "label", self._label())
 
     @property
     def is_timed(self) -> bool:
         return self.start_time is not None
 
-    @property
-    def label(self) -> str:
-        """``display`` if the curator gave one, else the span's label, plus the time if any."""
+    def _label(self) -> str:
         if self.display:
             return self.display
         if self.start_time is None:
