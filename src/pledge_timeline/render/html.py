@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -99,9 +100,13 @@ def render_page_with(timeline: Timeline, path: str, *, plotlyjs: PlotlyJs = "inl
 
 
 def encoded(chunks: Iterable[str]) -> bytes:
-    """UTF-8 of the concatenated chunks, never holding the page as one ``str``: one emoji makes
-    a ``str`` four bytes a character, so a 100 MB page would take 400 MB more at its peak."""
-    return b"".join(chunk.encode("utf-8") for chunk in chunks)
+    """UTF-8 of the concatenated chunks, never holding the page as one ``str`` (one emoji makes
+    a ``str`` four bytes a character) nor twice as bytes: ``BytesIO.getvalue`` hands over its
+    buffer, where ``b"".join`` would hold every chunk and the whole page at once."""
+    page = io.BytesIO()
+    for chunk in chunks:
+        page.write(chunk.encode("utf-8"))
+    return page.getvalue()
 
 
 def safe_json(value: object) -> str:

@@ -22,7 +22,9 @@ EXTENSION = "_pledge_timeline"
 def render_json_feed(timeline: Timeline, path: str) -> bytes:
     """UTF-8 JSON indented by two spaces (orjson: the standard library's indenting encoder is
     pure Python, and took most of this renderer's time)."""
-    return orjson.dumps(json_feed(feed_for(timeline, path)), option=orjson.OPT_INDENT_2) + b"\n"
+    # OPT_APPEND_NEWLINE: adding b"\n" afterwards would copy the whole feed.
+    options = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+    return orjson.dumps(json_feed(feed_for(timeline, path)), option=options)
 
 
 def json_feed(feed: Feed) -> dict[str, Any]:
