@@ -222,7 +222,9 @@ class RenderMemo:
     def for_owner(self, owner: object, kind: str, key: Hashable, compute: Callable[[], T]) -> T:
         """``compute()`` for ``kind`` and ``key``, kept only for the very ``owner`` object it was
         computed for: an edited event (a new object) with the same id is computed afresh."""
-        values = self._kinds.setdefault(kind, {})
+        values = self._kinds.get(kind)
+        if values is None:
+            values = self._kinds[kind] = {}
         found = values.get(key)
         if found is not None and found[0] is owner:
             return cast(T, found[1])
