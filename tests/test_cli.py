@@ -88,6 +88,23 @@ def test_python_dash_m_works() -> None:
     assert (proc.returncode, proc.stdout) == (0, "ok: 1 event, 1 source\n")
 
 
+def test_check_validates_without_building_the_model() -> None:
+    """Importing the model and building it would only slow down every check."""
+    script = (
+        "import sys\n"
+        "from pledge_timeline.cli import cli\n"
+        "cli.main(['check', sys.argv[1]], standalone_mode=False)\n"
+        "print(sorted(m for m in ('pledge_timeline.model', 'difflib') if m in sys.modules))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script, str(FIXTURES / "small.yaml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (proc.returncode, proc.stdout) == (0, "ok: 5 events, 2 sources\n[]\n")
+
+
 def test_no_traceback_for_a_folder_given_as_file(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["check", str(tmp_path)])
     assert result.exit_code == 2

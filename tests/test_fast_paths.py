@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import calendar
+import os
 import unicodedata
+import zoneinfo
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,8 +14,8 @@ from pydantic_core import PydanticCustomError
 
 from conftest import FIXTURES
 from pledge_timeline.dates import DateSyntaxError, days_in_month, parse_span
-from pledge_timeline.document import check_text
-from pledge_timeline.loader import load_document, with_positions
+from pledge_timeline.document import check_nonblank, check_nonblank_text, check_text, is_time_zone
+from pledge_timeline.loader import MAX_DEPTH, load_document, with_positions
 
 INVALID = Path(__file__).parent / "invalid"
 YAML_FILES = sorted([*FIXTURES.glob("*.yaml"), *INVALID.glob("*.yaml")])
@@ -46,6 +49,43 @@ def test_positions_added_later_are_the_full_loaders(path: Path) -> None:
     )
 
 
+def _nested(depth: int) -> str:
+    return "a: " + "[" * depth + "x" + "]" * depth + "\n"
+
+
+TRICKY_YAML = {
+    "deepest-allowed": _nested(MAX_DEPTH),
+    "one-too-deep": _nested(MAX_DEPTH + 1),
+    "deep-mappings": "a: " + "{b: " * (MAX_DEPTH + 1) + "c" + "}" * (MAX_DEPTH + 1) + "\n",
+    "two-documents": "a: 1\n---\nb: 2\n",
+    "explicit-document": "---\na: 1\n...\n",
+    "null-key": "~: 1\n",
+    "empty-key": ": 1\n",
+    "quoted-null-key": "'null': 1\n",
+    "duplicate-key": "a: 1\na: 2\n",
+    "list-as-key": "? [a]\n: 1\n",
+    "alias-as-key": "a: &x k\n*x : 1\n",
+    "alias-in-list": "a: &x [1]\nb: [*x]\n",
+    "tagged-key": "!!int 1: a\n",
+    "str-tagged-key": "!!str 1: a\n",
+    "tagged-list": "a: !!seq [1]\n",
+    "bang-tagged-list": "a: ! [1]\n",
+    "nulls": "a: ~\nb: null\nc:\nd: ''\ne: !!str null\nf: ! NULL\ng: [~, Null, '']\n",
+    "scalar-root": "just text\n",
+    "list-root": "- a\n- {b: c}\n",
+}
+
+
+@pytest.mark.parametrize("name", TRICKY_YAML)
+def test_the_fast_pass_refuses_or_agrees_on_tricky_yaml(name: str, tmp_path: Path) -> None:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(TRICKY_YAML[name], encoding="utf-8")
+    full = load_document(path)
+    fast = load_document(path, positions=False)
+    assert (fast.data, fast.errors, fast.unreadable) == (full.data, full.errors, full.unreadable)
+    assert fast.positioned == bool(full.errors or full.placeholders)
+
+
 def test_some_files_take_the_fast_path() -> None:
     assert not load_document(FIXTURES / "small.yaml", positions=False).positioned
     assert load_document(INVALID / "alias.yaml", positions=False).positioned
@@ -71,6 +111,39 @@ def test_check_text_agrees_with_the_per_character_rule() -> None:
             except PydanticCustomError:
                 allowed = False
             assert allowed == _text_is_allowed(value), hex(code_point)
+
+
+@pytest.mark.parametrize(
+    "value", ["text", " padded ", "", " ", "\u3000", "a\tb", "\t", "\x00", "é\u200b", "\ufffe"]
+)
+def test_check_nonblank_text_is_check_text_then_check_nonblank(value: str) -> None:
+    def outcome(check: Callable[[str], str]) -> str:
+        try:
+            return check(value)
+        except PydanticCustomError as error:
+            return f"{error.type}: {error}"
+
+    assert outcome(check_nonblank_text) == outcome(lambda v: check_nonblank(check_text(v)))
+
+
+def _names_under_the_time_zone_path() -> set[str]:
+    names: set[str] = set()
+    for root in zoneinfo.TZPATH:
+        for folder, folders, files in os.walk(root):
+            names.update(os.path.relpath(os.path.join(folder, name), root) for name in [*folders, *files])
+    return names
+
+
+def test_is_time_zone_accepts_exactly_the_available_time_zones() -> None:
+    available = zoneinfo.available_timezones()
+    lookalikes = {
+        *(name.lower() for name in available),
+        *(f"{name}/" for name in available),
+        *("posixrules", "right/UTC", "posix/Europe/Paris", "Europe//Paris", "./UTC", "Europe/../UTC"),
+        *("", "/", "Mars/Base", "/etc/localtime", "UTC\x00", "America", "zone.tab", "tzdata.zi"),
+    }
+    for name in sorted(available | lookalikes | _names_under_the_time_zone_path()):
+        assert is_time_zone(name) == (name in available), name
 
 
 def test_days_in_month_is_calendars() -> None:

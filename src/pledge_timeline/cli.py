@@ -32,7 +32,8 @@ def cli() -> None:
 @click.argument("files", metavar="[FILE]...", nargs=-1, type=EVENTS_FILE)
 def check(files: tuple[Path, ...]) -> None:
     """Validate each FILE (default: events.yaml) and report every problem at once."""
-    from pledge_timeline.validate import load_timeline
+    from pledge_timeline.runtime import collection_paused
+    from pledge_timeline.validate import validate_timeline
 
     if not files:
         files = (EVENTS_FILE.convert("events.yaml", None, click.get_current_context()),)
@@ -40,12 +41,13 @@ def check(files: tuple[Path, ...]) -> None:
     for file in files:
         prefix = f"{file}: " if len(files) > 1 else ""
         try:
-            timeline = load_timeline(file, str(file))
+            with collection_paused():  # as in a build
+                parsed = validate_timeline(file, str(file))
         except InvalidTimeline as problems:
             _print_problems(problems)
             invalid = True
             continue
-        click.echo(f"{prefix}ok: {_count(timeline.events, 'event')}, {_count(timeline.sources, 'source')}")
+        click.echo(f"{prefix}ok: {_count(parsed.events, 'event')}, {_count(parsed.sources, 'source')}")
     if invalid:
         sys.exit(INVALID_INPUT)
 

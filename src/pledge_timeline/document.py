@@ -7,12 +7,13 @@ own. Checks that span fields or records (references, duplicates, end before star
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
+import zoneinfo
 from datetime import date
 from functools import cache
 from typing import Annotated, Any
-from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 from pydantic_core import PydanticCustomError
@@ -46,10 +47,9 @@ _ASCII_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def check_text(value: str) -> str:
     """Refuse characters that XML 1.0 and iCalendar cannot carry."""
-    if value.isascii():
-        if _ASCII_FORBIDDEN.search(value) is None:
-            return value
-    elif value.isprintable():  # then no Cc, Cs, Co or Cn character: checked in C, not per character
+    if value.isprintable():  # then no Cc, Cs, Co or Cn character: checked in C, not per character
+        return value
+    if value.isascii() and _ASCII_FORBIDDEN.search(value) is None:  # tabs and line breaks only
         return value
     for index, char in enumerate(value):
         if char in _ALLOWED_CONTROLS:
@@ -68,6 +68,13 @@ def check_nonblank(value: str) -> str:
     if not value.strip():
         raise _fail("blank", "is blank; write some text", value)
     return value
+
+
+def check_nonblank_text(value: str) -> str:
+    """``check_text``, then ``check_nonblank``: most fields are text, so the usual case is one call."""
+    if value.isprintable() and value.strip():  # what both checks let through, checked in C
+        return value
+    return check_nonblank(check_text(value))
 
 
 def check_slug(value: str) -> str:
@@ -134,12 +141,62 @@ def check_time(value: str) -> str:
 
 
 @cache
-def _zones() -> frozenset[str]:
-    return frozenset(available_timezones())
+def is_time_zone(name: str) -> bool:
+    """``name in zoneinfo.available_timezones()``, without listing every zone for a name that is there.
+
+    Listing them opens every file under the time zone path, so a name is first looked for where
+    that listing would find it; only a name not found there needs the whole list.
+    """
+    return name != "posixrules" and (_listed_on_tzpath(name) or name in _available_zones())
+
+
+@cache
+def _available_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _listed_on_tzpath(name: str) -> bool:
+    """Whether ``available_timezones()``'s walk of a ``zoneinfo.TZPATH`` folder lists ``name``."""
+    parts = name.split("/")
+    if len(parts) > 1 and parts[0] in ("right", "posix"):
+        return False  # copies of every zone that the listing leaves out
+    return any(_walk_reaches_zone_file(root, parts) for root in zoneinfo.TZPATH)
+
+
+def _walk_reaches_zone_file(root: str, parts: list[str]) -> bool:
+    """``os.walk(root)`` reaches the file ``parts`` by these very names, and it holds TZif data.
+
+    Each name must be listed as spelled (a case-insensitive file system would open another
+    spelling too), and ``os.walk`` does not go into a folder that is a symbolic link.
+    """
+    folder = root
+    for name in parts[:-1]:
+        if not _lists(folder, name):
+            return False
+        folder = os.path.join(folder, name)
+        if os.path.islink(folder) or not os.path.isdir(folder):
+            return False
+    file = os.path.join(folder, parts[-1])
+    return _lists(folder, parts[-1]) and not os.path.isdir(file) and _starts_as_tzif(file)
+
+
+def _lists(folder: str, name: str) -> bool:
+    try:
+        return name in os.listdir(folder)
+    except OSError:
+        return False
+
+
+def _starts_as_tzif(file: str) -> bool:
+    try:
+        with open(file, "rb") as data:
+            return data.read(4) == b"TZif"
+    except OSError:
+        return False
 
 
 def check_timezone(value: str) -> str:
-    if value not in _zones():
+    if not is_time_zone(value):
         raise _fail("timezone", f"'{value}' is not an IANA time zone (e.g. America/Los_Angeles)", value)
     return value
 
@@ -150,11 +207,17 @@ def check_language(value: str) -> str:
     return value
 
 
+def _no_entries() -> list[Any]:
+    """The default of an optional list: unlike ``list``, a function whose signature pydantic
+    reads without ``inspect`` tokenizing a builtin's text signature (3 ms at every start)."""
+    return []
+
+
 def _pattern(pattern: str, description: str) -> Any:
     return Field(description=description, json_schema_extra={"pattern": pattern})
 
 
-Text = Annotated[str, AfterValidator(check_text), AfterValidator(check_nonblank)]
+Text = Annotated[str, AfterValidator(check_nonblank_text)]
 Slug = Annotated[
     str, AfterValidator(check_slug), _pattern(SLUG_PATTERN, "a slug: lowercase a-z, 0-9, hyphens")
 ]
@@ -178,7 +241,9 @@ Longitude = Annotated[float, Field(ge=-180, le=180)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Only DOCUMENT validates: building a validator for each nested model as its class is
+    # defined would only slow down every start.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class TimelineMeta(Strict):
@@ -243,10 +308,10 @@ class EventDoc(Strict):
     timezone: TimeZone | None = Field(default=None, description="defaults to timeline.timezone")
     place: PlaceDoc | None = None
     summary: Text
-    tags: list[Slug] = Field(default_factory=list)
-    actors: list[Text] = Field(default_factory=list)
+    tags: list[Slug] = Field(default_factory=_no_entries)
+    actors: list[Text] = Field(default_factory=_no_entries)
     sources: list[CitationDoc] = Field(min_length=1)
-    revisions: list[RevisionDoc] = Field(default_factory=list)
+    revisions: list[RevisionDoc] = Field(default_factory=_no_entries)
     recorded: Day | None = Field(default=None, description="the day the event entered the record")
     note: Text | None = None
 
@@ -257,7 +322,7 @@ class TimelineDoc(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, title="pledge-timeline events file")
 
     timeline: TimelineMeta
-    tags: list[TagDoc] = Field(default_factory=list)
+    tags: list[TagDoc] = Field(default_factory=_no_entries)
     sources: list[SourceDoc] = Field(min_length=1)
     events: list[EventDoc] = Field(min_length=1)
 

@@ -19,6 +19,14 @@ from typing import Any
 
 import yaml
 import yaml.reader
+from yaml import (
+    AliasEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+)
 
 from pledge_timeline.errors import Location, Path, TimelineError
 
@@ -187,64 +195,84 @@ class _NeedsPositions(Exception):
     """The fast pass met something to report; the positioned pass will say where."""
 
 
-_NO_KEY: Any = object()
-
-
 def _plain_data(text: str | bytes) -> Value:
     """The file's data as ``_Builder`` builds it, without positions; a few times faster.
 
     Raises ``_NeedsPositions`` at anything ``_Builder`` would report (more than one document,
     an alias, a tag, an empty, duplicate or non-text key, too deep a nesting).
     """
-    root: Value = None
-    stack: list[Any] = []  # [container, pending key or _NO_KEY] per open collection
-    keys: dict[str, str] = {}  # one copy of each key: every event repeats "id", "title"...
-    documents = 0
-    scalar, mapping, sequence = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
-    ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
-    events: Iterator[Any] = yaml.parse(text, Loader=_Loader)
-    for event in events:
-        kind = type(event)
-        if kind is scalar:
-            tag = event.tag
-            if tag is not None and tag not in STR_TAGS:
-                raise _NeedsPositions
-            value: Any = event.value
-            value = None if not event.style and tag is None and value in NULLS else str(value)
-        elif kind is mapping or kind is sequence:
-            if (event.tag is not None and event.tag != "!") or len(stack) >= MAX_DEPTH:
-                raise _NeedsPositions
-            value = {} if kind is mapping else []
-        elif kind in ends:
-            stack.pop()
-            continue
-        elif kind is yaml.DocumentStartEvent:
-            documents += 1
-            if documents > 1:
-                raise _NeedsPositions
-            continue
-        elif kind is yaml.AliasEvent:
-            raise _NeedsPositions
-        else:
-            continue
-        if not stack:
-            root = value
-        else:
-            top = stack[-1]
-            container = top[0]
-            if type(container) is list:
-                container.append(value)
-            elif top[1] is _NO_KEY:
-                if type(value) is not str or value in container:
+    loader = _Loader(text)
+    try:
+        return _PlainReader(iter(loader.get_event, None)).stream()  # get_event gives None at the end
+    finally:
+        loader.dispose()  # as yaml.parse does: frees the pure-Python parser's states
+
+
+class _PlainReader:
+    """Builds plain data from parser events by recursive descent: one call per collection, whose
+    own loop knows whether a key or a value comes next. Nesting deeper than ``MAX_DEPTH`` is
+    refused before it is entered, so the recursion stays shallow."""
+
+    def __init__(self, events: Iterator[Any]) -> None:
+        self.events = events
+        self.keys: dict[str, str] = {}  # one copy of each key: every event repeats "id", "title"...
+
+    def stream(self) -> Value:
+        root: Value = None
+        documents = 0
+        for event in self.events:
+            if type(event) is DocumentStartEvent:
+                documents += 1
+                if documents > 1:
                     raise _NeedsPositions
-                top[1] = keys.setdefault(value, value)
-                continue
+                root = self.value(next(self.events), 0)
+        return root
+
+    def value(self, event: Any, depth: int) -> Value:
+        """The value that ``event`` starts, ``depth`` keys or indexes down from the root."""
+        if type(event) is ScalarEvent:
+            return _plain_scalar(event)
+        if type(event) is AliasEvent or (event.tag is not None and event.tag != "!") or depth > MAX_DEPTH:
+            raise _NeedsPositions
+        return self.mapping(depth) if type(event) is MappingStartEvent else self.sequence(depth)
+
+    def mapping(self, depth: int) -> dict[str, Any]:
+        mapping: dict[str, Any] = {}
+        events, keys = self.events, self.keys
+        for event in events:
+            if type(event) is not ScalarEvent:
+                if type(event) is MappingEndEvent:
+                    return mapping
+                raise _NeedsPositions  # a list, a mapping or an alias as a key
+            key = _plain_scalar(event)
+            if key is None or key in mapping:
+                raise _NeedsPositions
+            start = next(events)
+            value = _plain_scalar(start) if type(start) is ScalarEvent else self.value(start, depth + 1)
+            mapping[keys.setdefault(key, key)] = value
+        return mapping
+
+    def sequence(self, depth: int) -> list[Any]:
+        sequence: list[Any] = []
+        for event in self.events:
+            if type(event) is ScalarEvent:
+                sequence.append(_plain_scalar(event))
+            elif type(event) is SequenceEndEvent:
+                return sequence
             else:
-                container[top[1]] = value
-                top[1] = _NO_KEY
-        if kind is not scalar:
-            stack.append([value, _NO_KEY])
-    return root
+                sequence.append(self.value(event, depth + 1))
+        return sequence
+
+
+def _plain_scalar(event: Any) -> str | None:
+    """``_scalar_value`` for a text scalar; raises ``_NeedsPositions`` at any other tag."""
+    tag = event.tag
+    value: str = event.value
+    if tag is None:
+        return None if not event.style and value in NULLS else value
+    if tag in STR_TAGS:
+        return value
+    raise _NeedsPositions
 
 
 def _location(doc: Document, mark: Any) -> Location:

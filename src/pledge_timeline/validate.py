@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import time
 from pathlib import Path as FilePath
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
@@ -15,14 +14,21 @@ from pledge_timeline.dates import DateSyntaxError, Span, make_span, parse_date, 
 from pledge_timeline.document import DOCUMENT, EventDoc, TimelineDoc, as_day
 from pledge_timeline.errors import InvalidTimeline, Path, TimelineError
 from pledge_timeline.loader import Document, load_document, with_positions
-from pledge_timeline.model import Citation, Event, Place, Revision, Source, Tag, Timeline, When
 from pledge_timeline.outputs import folder_url
+
+if TYPE_CHECKING:
+    from pledge_timeline.model import Event, Source, Tag, Timeline
 
 TOP_LEVEL_KEYS = ("timeline", "tags", "sources", "events")
 
 
 def load_timeline(file: FilePath, display_name: str | None = None) -> Timeline:
     """Read, validate and build; raise InvalidTimeline listing every problem found."""
+    return build_model(validate_timeline(file, display_name))
+
+
+def validate_timeline(file: FilePath, display_name: str | None = None) -> TimelineDoc:
+    """Read and validate; raise InvalidTimeline listing every problem found."""
     doc = load_document(file, display_name, positions=False)
     parsed = None if doc.unreadable else validate_document(doc)
     if (doc.errors or parsed is None) and not doc.positioned:
@@ -30,8 +36,7 @@ def load_timeline(file: FilePath, display_name: str | None = None) -> Timeline:
         parsed = validate_document(doc)
     if doc.errors or parsed is None:
         raise InvalidTimeline(doc.errors)
-    del doc  # the YAML's data, no longer needed: free it before the model is built
-    return build_model(parsed)
+    return parsed  # the YAML's data goes with ``doc``, before a model is built
 
 
 def validate_document(doc: Document) -> TimelineDoc | None:
@@ -67,7 +72,7 @@ def _misspelled_keys(details: list[ErrorDetails]) -> set[Path]:
         if detail["type"] != "missing":
             continue
         typos = [str(u[-1]) for u in unknown if u[:-1] == path[:-1]]
-        if difflib.get_close_matches(str(path[-1]), typos, n=1, cutoff=0.6):
+        if _closest(str(path[-1]), typos) is not None:
             found.add(path)
     return found
 
@@ -88,10 +93,18 @@ def _unknown_key_message(doc: Document, path: Path) -> str:
     key = str(path[-1])
     message = f"unknown key '{key}'"
     known = _known_keys(path[:-1])
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-    if close:
-        return f"{message} (did you mean '{close[0]}'?)"
+    close = _closest(key, known)
+    if close is not None:
+        return f"{message} (did you mean '{close}'?)"
     return f"{message}; expected one of: {', '.join(known)}"
+
+
+def _closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate that ``word`` is most likely a typo of, if any."""
+    import difflib  # only a file with problems needs it: not imported by every valid check
+
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def _known_keys(parent: Path) -> list[str]:
@@ -158,12 +171,12 @@ class CrossChecks:
         self.unique_ids("events")
         used_tags: set[str] = set()
         for path, event in self.records("events"):
-            used_tags.update(t for t in _list(event.get("tags")) if isinstance(t, str))
-            self.check_references(path, event, tag_ids, source_ids)
+            self.check_tags(path, event, tag_ids, used_tags)
+            self.check_sources(path, event, source_ids)
             self.check_when(path, event)
         misspelled = used_tags - set(tag_ids)
         for tag_id, path in tag_ids.items():
-            if tag_id not in used_tags and not difflib.get_close_matches(tag_id, misspelled, n=1, cutoff=0.6):
+            if tag_id not in used_tags and _closest(tag_id, misspelled) is None:
                 self.error(
                     (*path, "id"), f"tag '{tag_id}' is not used by any event; remove it or tag an event"
                 )
@@ -189,12 +202,18 @@ class CrossChecks:
                 seen[record_id] = path
         return seen
 
-    def check_references(
-        self, path: Path, event: dict[str, Any], tag_ids: dict[str, Path], source_ids: dict[str, Path]
+    def check_tags(
+        self, path: Path, event: dict[str, Any], tag_ids: dict[str, Path], used_tags: set[str]
     ) -> None:
+        """Every tag of the event is in ``tags``; each one is added to ``used_tags``."""
         for index, tag in enumerate(_list(event.get("tags"))):
-            if isinstance(tag, str) and tag not in tag_ids:
+            if not isinstance(tag, str):
+                continue
+            used_tags.add(tag)
+            if tag not in tag_ids:
                 self.error((*path, "tags", index), _unknown_ref("tag", tag, tag_ids))
+
+    def check_sources(self, path: Path, event: dict[str, Any], source_ids: dict[str, Path]) -> None:
         for key in ("sources", "revisions"):
             for index, item in enumerate(_list(event.get(key))):
                 ref = item.get("source") if isinstance(item, dict) else None
@@ -214,11 +233,11 @@ class CrossChecks:
         if event.get("timezone") is not None and start_time is None:
             self.error((*path, "timezone"), "timezone is used only with a time; remove it or add a time")
         if (
-            span is not None
-            and span.first_day == span.last_day
-            and isinstance(start_time, str)
+            isinstance(start_time, str)
             and isinstance(end_time, str)
             and end_time < start_time
+            and span is not None
+            and span.first_day == span.last_day
         ):
             self.error((*path, "end_time"), f"end_time {end_time} comes before time {start_time}")
 
@@ -256,8 +275,8 @@ class CrossChecks:
 
 
 def _unknown_ref(kind: str, ref: str, known: dict[str, Path]) -> str:
-    close = difflib.get_close_matches(ref, list(known), n=1, cutoff=0.6)
-    hint = f" (did you mean '{close[0]}'?)" if close else f"; add it to {kind}s first"
+    close = _closest(ref, known)
+    hint = f" (did you mean '{close}'?)" if close is not None else f"; add it to {kind}s first"
     return f"unknown {kind} '{ref}'{hint}"
 
 
@@ -266,6 +285,9 @@ def _list(value: object) -> list[Any]:
 
 
 def build_model(doc: TimelineDoc) -> Timeline:
+    # The model is imported where one is built, not with this module: checking a file needs none.
+    from pledge_timeline.model import Source, Tag, Timeline
+
     tags = {t.id: Tag(t.id, t.label, t.description) for t in doc.tags}
     sources = {
         s.id: Source(s.id, s.title, s.publisher, parse_span(s.published), s.url, s.archive)
@@ -283,33 +305,38 @@ def build_model(doc: TimelineDoc) -> Timeline:
         icon=meta.icon,
         tags=tuple(tags.values()),
         sources=tuple(sources.values()),
-        events=tuple(_event(e, tags, sources, meta.timezone) for e in doc.events),
+        events=tuple(_events(doc.events, tags, sources, meta.timezone)),
     )
 
 
-def _event(doc: EventDoc, tags: dict[str, Tag], sources: dict[str, Source], default_zone: str) -> Event:
-    span = parse_span(doc.date)
-    if doc.end is not None:
-        span = make_span(span.start, parse_date(doc.end))
-    return Event(
-        id=doc.id,
-        title=doc.title,
-        when=When(
-            span=span,
-            display=doc.display_date,
-            start_time=time.fromisoformat(doc.time) if doc.time else None,
-            end_time=time.fromisoformat(doc.end_time) if doc.end_time else None,
-            timezone=(doc.timezone or default_zone) if doc.time else None,
-        ),
-        summary=doc.summary,
-        citations=tuple(Citation(sources[c.source], c.quote) for c in doc.sources),
-        tags=tuple(tags[t] for t in doc.tags),
-        actors=tuple(doc.actors),
-        place=Place(doc.place.name, doc.place.lat, doc.place.lon) if doc.place else None,
-        revisions=tuple(
-            Revision(as_day(r.date), r.what, sources[r.source] if r.source else None, r.before, r.after)
-            for r in sorted(doc.revisions, key=lambda r: r.date)
-        ),
-        recorded=as_day(doc.recorded) if doc.recorded else None,
-        note=doc.note,
-    )
+def _events(
+    docs: list[EventDoc], tags: dict[str, Tag], sources: dict[str, Source], default_zone: str
+) -> Iterator[Event]:
+    from pledge_timeline.model import Citation, Event, Place, Revision, When  # see build_model
+
+    for doc in docs:
+        span = parse_span(doc.date)
+        if doc.end is not None:
+            span = make_span(span.start, parse_date(doc.end))
+        yield Event(
+            id=doc.id,
+            title=doc.title,
+            when=When(
+                span=span,
+                display=doc.display_date,
+                start_time=time.fromisoformat(doc.time) if doc.time else None,
+                end_time=time.fromisoformat(doc.end_time) if doc.end_time else None,
+                timezone=(doc.timezone or default_zone) if doc.time else None,
+            ),
+            summary=doc.summary,
+            citations=tuple(Citation(sources[c.source], c.quote) for c in doc.sources),
+            tags=tuple(tags[t] for t in doc.tags),
+            actors=tuple(doc.actors),
+            place=Place(doc.place.name, doc.place.lat, doc.place.lon) if doc.place else None,
+            revisions=tuple(
+                Revision(as_day(r.date), r.what, sources[r.source] if r.source else None, r.before, r.after)
+                for r in sorted(doc.revisions, key=lambda r: r.date)
+            ),
+            recorded=as_day(doc.recorded) if doc.recorded else None,
+            note=doc.note,
+        )
