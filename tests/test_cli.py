@@ -89,12 +89,13 @@ def test_python_dash_m_works() -> None:
 
 
 def test_check_validates_without_building_the_model() -> None:
-    """Importing the model and building it would only slow down every check."""
+    """The model (for a build), json (for `schema`) and difflib (for a suggestion) would only
+    slow down every check."""
     script = (
         "import sys\n"
         "from pledge_timeline.cli import cli\n"
         "cli.main(['check', sys.argv[1]], standalone_mode=False)\n"
-        "print(sorted(m for m in ('pledge_timeline.model', 'difflib') if m in sys.modules))\n"
+        "print(sorted(m for m in ('pledge_timeline.model', 'difflib', 'json') if m in sys.modules))\n"
     )
     proc = subprocess.run(
         [sys.executable, "-c", script, str(FIXTURES / "small.yaml")],

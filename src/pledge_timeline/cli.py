@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Sized
 from pathlib import Path
@@ -92,6 +91,8 @@ def build(file: Path, out_dir: Path, base_url: str | None, plotlyjs: Literal["in
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema of the events file (committed as events.schema.json)."""
+    import json  # here, not at the top: `check` never needs it
+
     from pledge_timeline.document import json_schema
 
     click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
