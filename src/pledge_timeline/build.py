@@ -1,5 +1,6 @@
 """The build: validate, then render each output and stage it on disk, and only then put them
-all in place (``writer.OutputWriter``): one output in memory at a time."""
+all in place (``writer.OutputWriter``): one output in memory at a time, and one format's shared
+per-event text (``Timeline.memo``) at a time."""
 
 from __future__ import annotations
 

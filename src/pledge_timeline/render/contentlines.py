@@ -1,8 +1,9 @@
 """RFC 5545 content lines written as text: escaping, value formats and 75-octet folding.
 
-The calendar header and its VTIMEZONEs are built with icalendar's components; the VEVENTs,
-thousands of them in a big timeline, are written here, because building and serialising a
-component per event was most of the build's time (see benchmarks/README.md). The output is
+The calendar header is built with icalendar's components; the VEVENTs, thousands of them in a
+big timeline, and the VTIMEZONEs are written with these functions, because building and
+serialising a component per event was most of the build's time (see benchmarks/README.md). The
+output is
 what icalendar writes for the same properties, to the byte, with two deliberate differences:
 icalendar turns the two characters ``\\N`` in a text into a line break, and here they stay
 two characters (``\\\\N``), as RFC 5545 section 3.3.11 reads; and only zones named UTC are

@@ -24,9 +24,9 @@ adding a second copy. ``DTSTAMP`` is the build time (``SOURCE_DATE_EPOCH`` or th
 change), never the clock. ``CATEGORIES`` are the tags' labels (what clients show), not their ids.
 Every event is ``TRANSP:TRANSPARENT``: history never blocks anyone's free/busy time.
 
-The calendar's own properties and its VTIMEZONEs are icalendar components. VEVENTs are written
-as text by ``contentlines`` (escaping, 75-octet folding never inside a UTF-8 character): what
-icalendar writes, to the byte, but for the two differences ``contentlines`` names. They are
+The calendar's own properties are an icalendar component. VEVENTs and VTIMEZONEs are written as
+text with ``contentlines`` (escaping, 75-octet folding never inside a UTF-8 character): what
+icalendar writes, to the byte, but for the two differences ``contentlines`` names. VEVENTs are
 computed once per build: a tag calendar reuses the main calendar's text, with its own DTSTAMP.
 """
 
