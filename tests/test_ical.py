@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -28,7 +29,7 @@ from pledge_timeline.build import main_renderers, tag_renderers
 from pledge_timeline.dates import parse_span
 from pledge_timeline.model import Citation, Event, Revision, Source, Tag, Timeline, When
 from pledge_timeline.render.ical import render_calendar
-from pledge_timeline.render.vtimezone import vtimezone
+from pledge_timeline.render.vtimezone import Observance, vtimezone
 from pledge_timeline.validate import load_timeline
 
 ICAL_JS_DIR = Path(__file__).parent / "js"
@@ -551,7 +552,7 @@ def test_a_tag_calendar_with_a_timed_event_has_its_vtimezone(small: Timeline) ->
 @pytest.mark.parametrize(
     "tzid", ["Africa/Casablanca", "Australia/Lord_Howe", "Pacific/Apia", "America/Sao_Paulo", "Asia/Tehran"]
 )
-def test_a_weekly_scan_finds_the_same_switches_as_an_hourly_one(
+def test_the_scan_finds_the_same_switches_as_an_hourly_one(
     tzid: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Zones with Ramadan breaks, half-hour DST, a skipped day and abolished DST, 1990-2030."""
@@ -560,11 +561,47 @@ def test_a_weekly_scan_finds_the_same_switches_as_an_hourly_one(
     from pledge_timeline.render import vtimezone as module
 
     zone, start, end = ZoneInfo(tzid), datetime(1990, 1, 1, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC)
-    weekly = list(module._transitions(zone, start, end))
+    scanned = list(module._transitions(zone, start, end))
     monkeypatch.setattr(module, "_SCAN_STEP", timedelta(hours=1))
     hourly = list(module._transitions(zone, start, end))
-    assert weekly == hourly
-    assert len(weekly) > 2
+    assert scanned == hourly
+    assert len(scanned) > 2
+
+
+@pytest.mark.parametrize(
+    ("tzid", "year"),
+    [
+        ("Africa/Freetown", 1939),
+        ("America/Recife", 2000),
+        ("America/Cambridge_Bay", 2000),
+        ("Asia/Gaza", 2040),
+    ],
+)
+def test_switches_days_apart_are_both_found_wherever_the_scan_starts(
+    tzid: str, year: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pairs of switches four to seven days apart: a scan step that long finds neither from
+    some starting points (found in review of a weekly step)."""
+    from zoneinfo import ZoneInfo
+
+    from pledge_timeline.render import vtimezone as module
+
+    zone = ZoneInfo(tzid)
+    year_start, year_end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+    with monkeypatch.context() as hourly_scan:
+        hourly_scan.setattr(module, "_SCAN_STEP", timedelta(hours=1))
+        instants = [_switch_instant(o) for o in module._transitions(zone, year_start, year_end)]
+        first = next(a for a, b in itertools.pairwise(instants) if b - a < timedelta(days=7))
+        window_end = first + timedelta(days=8)
+        expected = list(module._transitions(zone, first - timedelta(days=8), window_end))
+    assert len(expected) == 2
+    for hours in range(12, 8 * 24, 12):
+        start = first - timedelta(hours=hours)
+        assert list(module._transitions(zone, start, window_end)) == expected, start
+
+
+def _switch_instant(observance: Observance) -> datetime:
+    return (observance.onset - observance.offset_from).replace(tzinfo=UTC)
 
 
 def test_a_zone_at_utc_today_keeps_its_own_history() -> None:

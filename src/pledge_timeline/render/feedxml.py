@@ -3,7 +3,7 @@
 feedgen builds the feed's own elements (``feedgen_common``); the entries, thousands of them in a
 big timeline, are written here, because a feedgen item and its lxml elements per entry were most
 of the feeds' time (see benchmarks/README.md). The output is what feedgen and lxml write for the
-same entry, pretty-printed, to the byte; ``tests/test_feeds.py`` checks that against feedgen
+same entry, pretty-printed, to the byte; ``tests/test_feedxml.py`` checks that against feedgen
 itself, and the escaping against lxml.
 
 Validation has already refused the characters XML 1.0 cannot carry (``document.check_text``).
@@ -33,15 +33,22 @@ def xml_attribute(value: str) -> str:
 
 
 def rfc822_date(moment: datetime) -> str:
-    """``Thu, 17 Sep 2015 12:00:00 +0000``: RSS's date format, in English whatever the locale."""
+    """``Thu, 17 Sep 2015 12:00:00 +0000``: RSS's date format, in English whatever the locale.
+
+    The year unpadded, as feedgen writes the channel's own dates (``strftime("%Y")``), so that a
+    feed never mixes two forms; RFC 2822 wants four digits, which only years before 1000 lack.
+    """
     return (
-        f"{_WEEKDAYS[moment.weekday()]}, {moment.day:02} {_MONTHS[moment.month - 1]} {moment.year:04} "
+        f"{_WEEKDAYS[moment.weekday()]}, {moment.day:02} {_MONTHS[moment.month - 1]} {moment.year} "
         f"{moment:%H:%M:%S %z}"
     )
 
 
 def atom_entry(entry: Entry) -> bytes:
-    """The ``<entry>`` element, indented as a child of ``<feed>``, ending in a line break."""
+    """The ``<entry>`` element, indented as a child of ``<feed>``, ending in a line break.
+
+    Every value is as validation leaves it: no title, term or label is blank (feedgen would have
+    left a blank one out)."""
     links = "".join(f"    {atom_link(link)}\n" for link in entry.links)
     categories = "".join(
         f'    <category term="{xml_attribute(c.term)}" label="{xml_attribute(c.label)}"/>\n'
@@ -90,6 +97,7 @@ def rss_item(entry: Entry) -> bytes:
 
 def with_entries(document: bytes, closing: bytes, entries: list[bytes]) -> bytes:
     """``document`` (a feed without entries) with ``entries`` inserted before its last ``closing``
-    tag, e.g. ``</feed>``: where feedgen would have appended them."""
+    tag, e.g. ``</feed>``: where feedgen would have appended them. ``closing`` is written as lxml
+    pretty-prints it (RSS: ``b"  </channel>"``); ``tests/test_feedxml.py`` would notice a change."""
     at = document.rindex(closing)
     return b"".join([document[:at], *entries, document[at:]])
