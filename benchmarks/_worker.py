@@ -52,8 +52,7 @@ def run_stages(events_file: Path, out_dir: Path) -> dict[str, object]:
     """The build's own steps, in its order (``render_each``), each timed."""
     clock = time.perf_counter
     timings: dict[str, float] = {}
-    peaks: dict[str, int] = {}
-    """Peak RSS of the process so far, in bytes, after each stage: where the build's peak is."""
+    peaks: dict[str, int] = {}  # the process's peak RSS so far, in bytes, after each stage
     started = clock()
     lifted = lift_input_limit(events_file)
     from pledge_timeline.build import formats, prepare, source_date_epoch_from_env
@@ -111,7 +110,7 @@ def run_stages(events_file: Path, out_dir: Path) -> dict[str, object]:
         "peaks": peaks,
         "sizes": sizes,
         "tags": len(subsets),
-        "files": len(writing) - 1,
+        "files": len(writing) - 1,  # one handover timed per file, after the initial 0.0
         "events": len(timeline.events),
         "limit_lifted": lifted,
     }

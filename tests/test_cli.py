@@ -89,13 +89,12 @@ def test_python_dash_m_works() -> None:
 
 
 def test_check_validates_without_building_the_model() -> None:
-    """The model (for a build), json (for `schema`) and difflib (for a suggestion) would only
-    slow down every check."""
+    """Importing the model and building it would only slow down every check."""
     script = (
         "import sys\n"
         "from pledge_timeline.cli import cli\n"
         "cli.main(['check', sys.argv[1]], standalone_mode=False)\n"
-        "print(sorted(m for m in ('pledge_timeline.model', 'difflib', 'json') if m in sys.modules))\n"
+        "print('pledge_timeline.model' in sys.modules)\n"
     )
     proc = subprocess.run(
         [sys.executable, "-c", script, str(FIXTURES / "small.yaml")],
@@ -103,7 +102,7 @@ def test_check_validates_without_building_the_model() -> None:
         text=True,
         check=False,
     )
-    assert (proc.returncode, proc.stdout) == (0, "ok: 5 events, 2 sources\n[]\n")
+    assert (proc.returncode, proc.stdout) == (0, "ok: 5 events, 2 sources\nFalse\n")
 
 
 def test_no_traceback_for_a_folder_given_as_file(runner: CliRunner, tmp_path: Path) -> None:

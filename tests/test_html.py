@@ -44,7 +44,7 @@ from pledge_timeline.render.chart import (
 )
 from pledge_timeline.render.html import (
     app_script,
-    escape,
+    markup_escape,
     page_renderers,
     render_page,
     render_page_sibling,
@@ -340,8 +340,8 @@ def test_hover_labels_escape_event_text_for_plotly(hostile_page: bytes) -> None:
 
 
 @given(st.text(alphabet=st.sampled_from("&<>'\";#a ") | st.characters()))
-def test_escape_writes_exactly_what_autoescape_writes(text: str) -> None:
-    assert escape(text) == str(markupsafe.escape(text))
+def test_markup_escape_writes_exactly_what_autoescape_writes(text: str) -> None:
+    assert markup_escape(text) == str(markupsafe.escape(text))
 
 
 def test_safe_json_escapes_markup_and_line_separators() -> None:

@@ -11,13 +11,9 @@ from pathlib import Path
 
 from pledge_timeline import outputs
 from pledge_timeline.model import Timeline
-from pledge_timeline.render import atom, entries, ical, rss
-from pledge_timeline.render.atom import render_atom
+from pledge_timeline.render import atom, entries, ical, jsonfeed, rss
 from pledge_timeline.render.html import PlotlyJs, page_renderers
-from pledge_timeline.render.ical import render_calendar
-from pledge_timeline.render.jsonfeed import render_json_feed
 from pledge_timeline.render.plotlyjs import PLOTLYJS_FILE
-from pledge_timeline.render.rss import render_rss
 from pledge_timeline.runtime import collection_paused
 from pledge_timeline.validate import load_timeline
 from pledge_timeline.writer import OutputWriter
@@ -72,16 +68,16 @@ def formats(plotlyjs: PlotlyJs = "inline") -> tuple[Format, ...]:
     """Every output, by format, in the order the build renders them: the three feeds share their
     entries, so those are dropped after the last feed."""
     return (
-        Format(outputs.CALENDAR, render_calendar, outputs.TAG_CALENDAR, (ical.MEMO_KIND,)),
-        Format(outputs.ATOM_FEED, render_atom, outputs.TAG_ATOM_FEED, (atom.MEMO_KIND,)),
-        Format(outputs.RSS_FEED, render_rss, outputs.TAG_RSS_FEED, (rss.MEMO_KIND,)),
-        Format(outputs.JSON_FEED, render_json_feed, memo_kinds=entries.MEMO_KINDS),
+        Format(outputs.CALENDAR, ical.render_calendar, outputs.TAG_CALENDAR, (ical.MEMO_KIND,)),
+        Format(outputs.ATOM_FEED, atom.render_atom, outputs.TAG_ATOM_FEED, (atom.MEMO_KIND,)),
+        Format(outputs.RSS_FEED, rss.render_rss, outputs.TAG_RSS_FEED, (rss.MEMO_KIND,)),
+        Format(outputs.JSON_FEED, jsonfeed.render_json_feed, memo_kinds=entries.MEMO_KINDS),
         *(Format(path, render) for path, render in page_renderers(plotlyjs).items()),
     )
 
 
 def main_renderers(plotlyjs: PlotlyJs = "inline") -> dict[str, Renderer]:
-    """Outputs for the whole timeline, by their fixed file names.
+    """Outputs for the whole timeline, by their fixed file names (``formats`` as a mapping).
 
     ``plotlyjs="sibling"`` writes ``plotly.min.js`` beside a small ``timeline.html``
     instead of inlining it.
@@ -90,7 +86,7 @@ def main_renderers(plotlyjs: PlotlyJs = "inline") -> dict[str, Renderer]:
 
 
 def tag_renderers() -> dict[str, Renderer]:
-    """Per-tag outputs: ``{tag}`` in the name is replaced by the tag id."""
+    """Per-tag outputs: ``{tag}`` in the name is replaced by the tag id (``formats`` as a mapping)."""
     return {output.tag_path: output.render for output in formats() if output.tag_path is not None}
 
 

@@ -66,7 +66,7 @@ def render_page_sibling(timeline: Timeline, path: str) -> bytes:
 
 
 def page_renderers(plotlyjs: PlotlyJs = "inline") -> dict[str, Callable[[Timeline, str], bytes]]:
-    """The files the page needs, by output path, for the build's ``main_renderers``."""
+    """The files the page needs, by output path, for the build's ``formats``."""
     if plotlyjs == "sibling":
         return {PAGE: render_page_sibling, PLOTLYJS_FILE: render_plotlyjs}
     return {PAGE: render_page}
@@ -244,10 +244,10 @@ def _exact_day(span: Span) -> str | None:
 # --- the list of events -----------------------------------------------------------------
 # Written here rather than in the template: at 10,000 events, Jinja's escaping and attribute
 # lookups, one per expression, took half the time of the whole page. Every value goes through
-# ``escape``, which writes what the template's autoescape would, so the page is the same.
+# ``markup_escape``, which writes what the template's autoescape would, so the page is the same.
 
 
-def escape(text: str) -> str:
+def markup_escape(text: str) -> str:
     """``markupsafe.escape(text)``, character for character, as a plain ``str``: a third faster,
     without the ``Markup`` object."""
     return (
@@ -273,16 +273,16 @@ def event_items(events: Iterable[Event], colors: Mapping[str, str]) -> Iterator[
 
 def event_item(event: Event, lane_color: str, openings: dict[Source, str]) -> str:
     """The event's ``<li>``; ``openings`` keeps each source's part of a citation for reuse."""
-    anchor = escape(event.id)
-    tag_ids = escape(" ".join(tag.id for tag in event.tags))
-    lane = f' style="--lane: {escape(lane_color)}"' if lane_color else ""
+    anchor, title = markup_escape(event.id), markup_escape(event.title)
+    tag_ids = markup_escape(" ".join(tag.id for tag in event.tags))
+    lane = f' style="--lane: {markup_escape(lane_color)}"' if lane_color else ""
     citations = "".join(_citation_html(citation, openings) for citation in event.citations)
     return (
         f'<li id="{anchor}" class="event" data-tags="{tag_ids}" tabindex="-1"{lane}>\n'
         f'<article aria-labelledby="{anchor}-title">\n'
-        f'<h3 id="{anchor}-title"><a class="permalink" href="#{anchor}">{escape(event.title)}</a></h3>\n'
+        f'<h3 id="{anchor}-title"><a class="permalink" href="#{anchor}">{title}</a></h3>\n'
         f'<p class="meta">\n{_when_html(event.when)}{_place_html(event.place)}</p>\n'
-        f'<p class="summary">{escape(event.summary)}</p>\n'
+        f'<p class="summary">{markup_escape(event.summary)}</p>\n'
         f"{_note_html(event.note)}{_actors_html(event.actors)}"
         f'<h4>Sources</h4>\n<ul class="sources">\n{citations}</ul>\n'
         f"{_corrections_html(event.revisions)}{_tags_html(event.tags)}"
@@ -291,9 +291,11 @@ def event_item(event: Event, lane_color: str, openings: dict[Source, str]) -> st
 
 
 def _when_html(when: When) -> str:
-    label = escape(when.label)
+    label = markup_escape(when.label)
     machine_readable = html_datetime(when)
-    shown = f'<time datetime="{escape(machine_readable)}">{label}</time>' if machine_readable else label
+    shown = label
+    if machine_readable:
+        shown = f'<time datetime="{markup_escape(machine_readable)}">{label}</time>'
     if when.is_fuzzy:
         return f'<span class="fuzzy" title="Approximate or not known to the day">~ {shown}</span>\n'
     if machine_readable:
@@ -304,19 +306,19 @@ def _when_html(when: When) -> str:
 def _place_html(place: Place | None) -> str:
     if place is None or not place.name:
         return ""
-    return f'· <span class="place">{escape(place.name)}</span>\n'
+    return f'· <span class="place">{markup_escape(place.name)}</span>\n'
 
 
 def _note_html(note: str | None) -> str:
     if not note:
         return ""
-    return f'<p class="note"><span class="label">Curator\'s note:</span> {escape(note)}</p>\n'
+    return f'<p class="note"><span class="label">Curator\'s note:</span> {markup_escape(note)}</p>\n'
 
 
 def _actors_html(actors: tuple[str, ...]) -> str:
     if not actors:
         return ""
-    return f'<p class="note"><span class="label">Who:</span> {escape(", ".join(actors))}</p>\n'
+    return f'<p class="note"><span class="label">Who:</span> {markup_escape(", ".join(actors))}</p>\n'
 
 
 def _citation_html(citation: Citation, openings: dict[Source, str]) -> str:
@@ -324,20 +326,20 @@ def _citation_html(citation: Citation, openings: dict[Source, str]) -> str:
     opening = openings.get(source)
     if opening is None:
         opening = openings[source] = _source_opening(source)
-    return f"<li>\n{opening}<p>“{escape(citation.quote)}”</p></blockquote>\n</li>\n"
+    return f"<li>\n{opening}<p>“{markup_escape(citation.quote)}”</p></blockquote>\n</li>\n"
 
 
 def _source_opening(source: Source) -> str:
     """A citation up to its quote: the source's title (a link if it has a web address), its
     publisher and date, and the quote's ``<blockquote>`` tag."""
     href = _web_url(source)
-    title = escape(source.title)
-    named = f'<a href="{escape(href)}">{title}</a>' if href else title
-    published = escape(source.published_label)
+    title = markup_escape(source.title)
+    named = f'<a href="{markup_escape(href)}">{title}</a>' if href else title
+    published = markup_escape(source.published_label)
     day = _exact_day(source.published_span)
-    dated = f'<time datetime="{escape(day)}">{published}</time>' if day else published
-    cite = f' cite="{escape(href)}"' if href else ""
-    return f"{named}, {escape(source.publisher)}, {dated}:\n<blockquote{cite}>"
+    dated = f'<time datetime="{markup_escape(day)}">{published}</time>' if day else published
+    cite = f' cite="{markup_escape(href)}"' if href else ""
+    return f"{named}, {markup_escape(source.publisher)}, {dated}:\n<blockquote{cite}>"
 
 
 def _corrections_html(revisions: tuple[Revision, ...]) -> str:
@@ -349,26 +351,24 @@ def _corrections_html(revisions: tuple[Revision, ...]) -> str:
 
 def _correction_html(revision: Revision) -> str:
     day = revision.date
-    text = (
-        f'<li><strong>Corrected <time datetime="{escape(day.isoformat())}">{escape(day_label(day))}</time>:'
-        f"</strong> {escape(revision.what)}.\n"
-    )
+    when = f'<time datetime="{markup_escape(day.isoformat())}">{markup_escape(day_label(day))}</time>'
+    text = f"<li><strong>Corrected {when}:</strong> {markup_escape(revision.what)}.\n"
     if revision.before is not None:
-        text += f" Was: <del>{escape(revision.before)}</del>."
+        text += f" Was: <del>{markup_escape(revision.before)}</del>."
     if revision.after is not None:
-        text += f" Now: <ins>{escape(revision.after)}</ins>."
+        text += f" Now: <ins>{markup_escape(revision.after)}</ins>."
     source = revision.source
     if source is not None and source.title:
         href = _web_url(source)
-        title = escape(source.title)
-        text += f' Source: <a href="{escape(href)}">{title}</a>.' if href else f" Source: {title}."
+        title = markup_escape(source.title)
+        text += f' Source: <a href="{markup_escape(href)}">{title}</a>.' if href else f" Source: {title}."
     return f"{text}</li>\n"
 
 
 def _tags_html(tags: tuple[Tag, ...]) -> str:
     if not tags:
         return ""
-    items = "".join(f"<li>{escape(tag.label)}</li>\n" for tag in tags)
+    items = "".join(f"<li>{markup_escape(tag.label)}</li>\n" for tag in tags)
     return f'<ul class="tags" aria-label="Tags">\n{items}</ul>\n'
 
 
