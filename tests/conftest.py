@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import NoReturn
 
@@ -14,6 +15,13 @@ from pledge_timeline.validate import load_timeline
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN = Path(__file__).parent / "golden"
 REPO = Path(__file__).parent.parent
+EVENT_FILES = [
+    REPO / "events.yaml",
+    FIXTURES / "small.yaml",
+    FIXTURES / "hostile.yaml",
+    FIXTURES / "minimal.yaml",
+]
+"""The shipped file and the fixtures: what the byte-for-byte oracle tests render."""
 
 
 def missing_tool(reason: str) -> NoReturn:
@@ -33,6 +41,18 @@ def small() -> Timeline:
 def hostile() -> Timeline:
     """tests/fixtures/hostile.yaml: text that must come out as text, never markup or script."""
     return load_timeline(FIXTURES / "hostile.yaml")
+
+
+@pytest.fixture(scope="session")
+def benchmark_mix(tmp_path_factory: pytest.TempPathFactory) -> Timeline:
+    """1,000 synthetic events from benchmarks/generate.py: every precision, nine zones, CJK and
+    emoji, revisions, several sources per event."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import generate  # type: ignore[import-not-found]
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    return load_timeline(generate.write_events_file(1000, tmp_path_factory.mktemp("mix")))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from hypothesis import strategies as st
 from icalendar import vText, vUTCOffset
 from icalendar.parser import Contentline
 
-from conftest import FIXTURES, REPO
+from conftest import EVENT_FILES, FIXTURES
 from pledge_timeline.model import Event, Timeline
 from pledge_timeline.render import contentlines
 from pledge_timeline.render.ical import (
@@ -130,26 +129,16 @@ def calendars_of(timeline: Timeline) -> list[tuple[Timeline, str]]:
     ]
 
 
-@pytest.mark.parametrize(
-    "events_file",
-    [REPO / "events.yaml", FIXTURES / "small.yaml", FIXTURES / "hostile.yaml", FIXTURES / "minimal.yaml"],
-    ids=lambda p: Path(p).stem,
-)
+@pytest.mark.parametrize("events_file", EVENT_FILES, ids=lambda p: Path(p).stem)
 def test_every_calendar_is_what_icalendar_writes(events_file: Path) -> None:
     timeline = load_timeline(events_file)
     for subset, path in calendars_of(timeline):
         assert render_calendar(subset, path) == oracle_calendar(subset, path), path
 
 
-def test_the_benchmark_mix_is_what_icalendar_writes(tmp_path: Path) -> None:
+def test_the_benchmark_mix_is_what_icalendar_writes(benchmark_mix: Timeline) -> None:
     """1,000 synthetic events: every precision, nine zones, CJK and emoji, revisions."""
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        import generate  # type: ignore[import-not-found]
-    finally:
-        sys.path.remove(str(REPO / "benchmarks"))
-    timeline = load_timeline(generate.write_events_file(1000, tmp_path))
-    for subset, path in calendars_of(timeline):
+    for subset, path in calendars_of(benchmark_mix):
         assert render_calendar(subset, path) == oracle_calendar(subset, path), path
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from html import escape
@@ -17,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
-from conftest import FIXTURES, REPO
+from conftest import EVENT_FILES, FIXTURES
 from pledge_timeline.model import Timeline
 from pledge_timeline.render.atom import ATOM_TYPE, render_atom
 from pledge_timeline.render.entries import Entry, feed_for
@@ -118,26 +117,16 @@ def rendered(timeline: Timeline, path: str) -> bytes:
     return render_atom(timeline, path) if path.endswith(".atom") else render_rss(timeline, path)
 
 
-@pytest.mark.parametrize(
-    "events_file",
-    [REPO / "events.yaml", FIXTURES / "small.yaml", FIXTURES / "hostile.yaml", FIXTURES / "minimal.yaml"],
-    ids=lambda p: Path(p).stem,
-)
+@pytest.mark.parametrize("events_file", EVENT_FILES, ids=lambda p: Path(p).stem)
 def test_every_feed_is_what_feedgen_writes(events_file: Path) -> None:
     timeline = load_timeline(events_file)
     for subset, path in feeds_of(timeline):
         assert rendered(subset, path) == oracle_feed(subset, path), path
 
 
-def test_the_benchmark_mix_is_what_feedgen_writes(tmp_path: Path) -> None:
+def test_the_benchmark_mix_is_what_feedgen_writes(benchmark_mix: Timeline) -> None:
     """1,000 synthetic events: every precision, CJK and emoji, revisions, several sources."""
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        import generate  # type: ignore[import-not-found]
-    finally:
-        sys.path.remove(str(REPO / "benchmarks"))
-    timeline = load_timeline(generate.write_events_file(1000, tmp_path))
-    for subset, path in feeds_of(timeline):
+    for subset, path in feeds_of(benchmark_mix):
         assert rendered(subset, path) == oracle_feed(subset, path), path
 
 
