@@ -82,7 +82,7 @@ def run_stages(events_file: Path, out_dir: Path) -> dict[str, object]:
         timings["model"] = clock() - mark
         peaks["model"] = peak_rss()
         subsets = [(tag, timeline.restricted_to(tag)) for tag in timeline.tags]
-        writing = [0.0]  # seconds spent handing outputs to the writer, summed
+        handovers: list[float] = []  # seconds spent handing each output to the writer
 
         def render(name: str, renderer: Renderer, path: str, view: Timeline) -> None:
             mark = clock()
@@ -92,7 +92,7 @@ def run_stages(events_file: Path, out_dir: Path) -> dict[str, object]:
             peaks[name] = peak_rss()
             mark = clock()
             writer.add(path, data)
-            writing.append(clock() - mark)
+            handovers.append(clock() - mark)
 
         for output in formats():
             render(output.path, output.render, output.path, timeline)
@@ -102,7 +102,7 @@ def run_stages(events_file: Path, out_dir: Path) -> dict[str, object]:
             timeline.memo.forget(*output.memo_kinds)
         mark = clock()
         writer.commit()
-        timings["write"] = sum(writing) + clock() - mark
+        timings["write"] = sum(handovers) + clock() - mark
         peaks["write"] = peak_rss()
     timings["total"] = clock() - started
     return {
@@ -110,7 +110,7 @@ def run_stages(events_file: Path, out_dir: Path) -> dict[str, object]:
         "peaks": peaks,
         "sizes": sizes,
         "tags": len(subsets),
-        "files": len(writing) - 1,  # one handover timed per file, after the initial 0.0
+        "files": len(handovers),
         "events": len(timeline.events),
         "limit_lifted": lifted,
     }

@@ -12,7 +12,6 @@ feed's ``updated`` is the newest entry's. All are UTC; day-precision dates are 1
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -20,7 +19,7 @@ from html import escape
 
 from pledge_timeline.model import Citation, Event, Revision, Source, Timeline, When
 from pledge_timeline.outputs import PAGE
-from pledge_timeline.render.labels import correction_text, html_datetime, is_web_url
+from pledge_timeline.render.labels import correction_text, html_datetime, source_link
 
 TAG_DATE = "2015"
 """The date part of every ``tag:`` URI: the year the story began. A constant, because the
@@ -132,7 +131,7 @@ def entry_for(timeline: Timeline, event: Event) -> Entry:
         url=timeline.permalink(event),
         related=related_links(event),
         summary=event.summary,
-        content_html=content_html(event, partial(citation_html, timeline)),
+        content_html=content_html(timeline, event),
         published=event.published.astimezone(UTC),
         updated=event.updated.astimezone(UTC),
         categories=tuple(Category(tag.id, tag.label) for tag in event.tags),
@@ -147,11 +146,8 @@ def entry_title(event: Event) -> str:
 
 
 def related_links(event: Event) -> tuple[Link, ...]:
-    return tuple(
-        Link(source.url, "related", title=source_title(source))
-        for source in unique_sources(event)
-        if source.url is not None and is_web_url(source.url)
-    )
+    linked = ((source_link(source), source) for source in unique_sources(event))
+    return tuple(Link(link, "related", title=source_title(source)) for link, source in linked if link)
 
 
 def unique_sources(event: Event) -> tuple[Source, ...]:
@@ -163,10 +159,7 @@ def source_title(source: Source) -> str:
     return f"{source.title} ({source.publisher})"
 
 
-CitationHtml = Callable[[Citation], str]
-
-
-def content_html(event: Event, cite: CitationHtml) -> str:
+def content_html(timeline: Timeline, event: Event) -> str:
     """The entry's HTML: date, place, summary, note, sources and corrections, all escaped."""
     parts = [when_html(event.when)]
     if event.place is not None:
@@ -174,7 +167,7 @@ def content_html(event: Event, cite: CitationHtml) -> str:
     parts.append(f'<p class="summary">{escape(event.summary)}</p>')
     if event.note:
         parts.append(f'<p class="note">{escape(event.note)}</p>')
-    parts.append(sources_html(event.citations, cite))
+    parts.append(sources_html(timeline, event.citations))
     if event.revisions:
         parts.append(corrections_html(event.revisions))
     return "\n".join(parts)
@@ -188,8 +181,8 @@ def when_html(when: When) -> str:
     return f'<p class="when" data-edtf="{edtf}"><time{attribute}>{escape(when.label)}</time></p>'
 
 
-def sources_html(citations: tuple[Citation, ...], cite: CitationHtml) -> str:
-    items = "".join(f"<li>{cite(c)}</li>" for c in citations)
+def sources_html(timeline: Timeline, citations: tuple[Citation, ...]) -> str:
+    items = "".join(f"<li>{citation_html(timeline, c)}</li>" for c in citations)
     return f'<p>Sources:</p>\n<ul class="sources">{items}</ul>'
 
 
@@ -201,9 +194,9 @@ def citation_html(timeline: Timeline, citation: Citation) -> str:
 
 def source_html(source: Source) -> str:
     """``<cite>title</cite>, publisher, date: ``, the same for every citation of the source."""
-    title = escape(source.title)
-    if source.url is not None and is_web_url(source.url):
-        title = f'<a href="{escape(source.url)}">{title}</a>'
+    title, link = escape(source.title), source_link(source)
+    if link is not None:
+        title = f'<a href="{escape(link)}">{title}</a>'
     return f"<cite>{title}</cite>, {escape(source.publisher)}, {escape(source.published_label)}: "
 
 

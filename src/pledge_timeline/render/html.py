@@ -34,7 +34,7 @@ from pledge_timeline.dates import Span
 from pledge_timeline.model import Citation, Event, Place, Revision, Source, Tag, Timeline, When
 from pledge_timeline.outputs import ATOM_FEED, CALENDAR, JSON_FEED, PAGE, RSS_FEED
 from pledge_timeline.render.chart import Geometry, build_figure, geometry_of
-from pledge_timeline.render.labels import day_label, html_datetime, is_web_url, webcal_url
+from pledge_timeline.render.labels import day_label, html_datetime, is_web_url, source_link, webcal_url
 from pledge_timeline.render.plotlyjs import (
     PLOTLYJS_FILE,
     plotlyjs_csp_hash,
@@ -266,13 +266,13 @@ def lane_colors(geometry: Geometry) -> dict[str, str]:
 
 def event_items(events: Iterable[Event], colors: Mapping[str, str]) -> Iterator[str]:
     """Each event's ``<li>``, in the order given; a source cited by many events is written once."""
-    openings: dict[Source, str] = {}
+    openings: dict[str, str] = {}
     for event in events:
         yield event_item(event, colors[event.id], openings)
 
 
-def event_item(event: Event, lane_color: str, openings: dict[Source, str]) -> str:
-    """The event's ``<li>``; ``openings`` keeps each source's part of a citation for reuse."""
+def event_item(event: Event, lane_color: str, openings: dict[str, str]) -> str:
+    """The event's ``<li>``; ``openings`` keeps each source's part of a citation, by source id."""
     anchor, title = markup_escape(event.id), markup_escape(event.title)
     tag_ids = markup_escape(" ".join(tag.id for tag in event.tags))
     lane = f' style="--lane: {markup_escape(lane_color)}"' if lane_color else ""
@@ -321,18 +321,18 @@ def _actors_html(actors: tuple[str, ...]) -> str:
     return f'<p class="note"><span class="label">Who:</span> {markup_escape(", ".join(actors))}</p>\n'
 
 
-def _citation_html(citation: Citation, openings: dict[Source, str]) -> str:
+def _citation_html(citation: Citation, openings: dict[str, str]) -> str:
     source = citation.source
-    opening = openings.get(source)
+    opening = openings.get(source.id)
     if opening is None:
-        opening = openings[source] = _source_opening(source)
+        opening = openings[source.id] = _source_opening(source)
     return f"<li>\n{opening}<p>“{markup_escape(citation.quote)}”</p></blockquote>\n</li>\n"
 
 
 def _source_opening(source: Source) -> str:
     """A citation up to its quote: the source's title (a link if it has a web address), its
     publisher and date, and the quote's ``<blockquote>`` tag."""
-    href = _web_url(source)
+    href = source_link(source)
     title = markup_escape(source.title)
     named = f'<a href="{markup_escape(href)}">{title}</a>' if href else title
     published = markup_escape(source.published_label)
@@ -359,7 +359,7 @@ def _correction_html(revision: Revision) -> str:
         text += f" Now: <ins>{markup_escape(revision.after)}</ins>."
     source = revision.source
     if source is not None and source.title:
-        href = _web_url(source)
+        href = source_link(source)
         title = markup_escape(source.title)
         text += f' Source: <a href="{markup_escape(href)}">{title}</a>.' if href else f" Source: {title}."
     return f"{text}</li>\n"
@@ -370,11 +370,6 @@ def _tags_html(tags: tuple[Tag, ...]) -> str:
         return ""
     items = "".join(f"<li>{markup_escape(tag.label)}</li>\n" for tag in tags)
     return f'<ul class="tags" aria-label="Tags">\n{items}</ul>\n'
-
-
-def _web_url(source: Source) -> str | None:
-    """The source's address if it is one to link to (see ``is_web_url``)."""
-    return source.url if source.url and is_web_url(source.url) else None
 
 
 def relative_prefix(path: str) -> str:

@@ -43,7 +43,7 @@ from icalendar import Calendar, vDuration, vText
 from pledge_timeline.model import Citation, Event, Timeline, When
 from pledge_timeline.outputs import PAGE, permalink
 from pledge_timeline.render import contentlines as cl
-from pledge_timeline.render.labels import correction_text, is_web_url
+from pledge_timeline.render.labels import correction_text, source_link
 from pledge_timeline.render.vtimezone import vtimezones
 
 PRODID = "-//pledge-timeline//pledge-timeline//EN"
@@ -178,6 +178,7 @@ def facts(event: Event) -> Iterator[str]:
 def citation_text(citation: Citation) -> str:
     source = citation.source
     text = f"- {source.publisher}, “{source.title}” ({source.published_label}): “{citation.quote}”"
-    if source.url is not None and is_web_url(source.url):
-        text += f"\n  {source.url}"
+    link = source_link(source)
+    if link is not None:
+        text += f"\n  {link}"
     return text

@@ -7,7 +7,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from pledge_timeline.dates import FuzzyDate, Precision
-from pledge_timeline.model import Revision, When
+from pledge_timeline.model import Revision, Source, When
 
 
 def day_label(day: date) -> str:
@@ -54,6 +54,11 @@ def is_web_url(url: str) -> bool:
     """Only http(s) addresses with a host become links; anything else (``javascript:``...) stays text."""
     parts = urlsplit(url)
     return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def source_link(source: Source) -> str | None:
+    """The source's address if it is one to link to (see ``is_web_url``), else None."""
+    return source.url if source.url is not None and is_web_url(source.url) else None
 
 
 def webcal_url(url: str) -> str | None:
