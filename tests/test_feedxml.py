@@ -136,13 +136,24 @@ def test_an_entry_with_a_carriage_return_and_quotes_is_what_feedgen_writes() -> 
     event = timeline.events[0]
     tag = event.tags[0]
     odd_tag = replace(tag, label='Label "quoted"\tand\r\nbroken & <tagged>')
+    odd_source = replace(
+        event.citations[0].source,
+        title='A "quoted"\ttitle\r\nover & <two> lines',
+        url='https://news.example.com/a?b=1&c="2"',
+    )
     odd = replace(
         event,
         title='Title\rwith "quotes" & <angle> brackets',
         summary="Summary\r\nwith\ttabs & 'apostrophes'",
+        citations=(replace(event.citations[0], source=odd_source),),
         tags=(odd_tag,),
         note="A note\r",
     )
     edited = replace(timeline, events=(odd,), tags=(odd_tag,))
     for path in ("feed.atom", "feed.rss"):
-        assert rendered(edited, path) == oracle_feed(edited, path), path
+        data = rendered(edited, path)
+        assert data == oracle_feed(edited, path), path
+        assert b"&#13;" in data, path  # the CR is kept, not normalised away
+    assert b'title="A &quot;quoted&quot;&#9;title&#13;&#10;over &amp; &lt;two&gt; lines' in rendered(
+        edited, "feed.atom"
+    )
