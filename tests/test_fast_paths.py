@@ -10,11 +10,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from pydantic_core import PydanticCustomError
 
 from conftest import FIXTURES
 from pledge_timeline.dates import DateSyntaxError, days_in_month, parse_span
-from pledge_timeline.document import check_nonblank, check_nonblank_text, check_text, is_time_zone
+from pledge_timeline.document import (
+    FieldProblem,
+    check_nonblank,
+    check_nonblank_text,
+    check_text,
+    is_time_zone,
+)
 from pledge_timeline.loader import MAX_DEPTH, load_document, with_positions
 
 INVALID = Path(__file__).parent / "invalid"
@@ -108,7 +113,7 @@ def test_check_text_agrees_with_the_per_character_rule() -> None:
             try:
                 check_text(value)
                 allowed = True
-            except PydanticCustomError:
+            except FieldProblem:
                 allowed = False
             assert allowed == _text_is_allowed(value), hex(code_point)
 
@@ -120,8 +125,8 @@ def test_check_nonblank_text_is_check_text_then_check_nonblank(value: str) -> No
     def outcome(check: Callable[[str], str]) -> str:
         try:
             return check(value)
-        except PydanticCustomError as error:
-            return f"{error.type}: {error}"
+        except FieldProblem as error:
+            return f"{error.kind}: {error}"
 
     assert outcome(check_nonblank_text) == outcome(lambda v: check_nonblank(check_text(v)))
 

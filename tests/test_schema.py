@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
 import yaml
 
 from conftest import FIXTURES, REPO
-from pledge_timeline.document import json_schema
+from pledge_timeline import document
+from pledge_timeline.document import json_schema, subschema_at
 
 SCHEMA_FILE = REPO / "events.schema.json"
 
@@ -61,3 +63,43 @@ def test_structural_mistakes_fail_the_schema_too(name: str) -> None:
 def test_the_events_file_names_its_schema_for_editors() -> None:
     first_line = (REPO / "events.yaml").read_text(encoding="utf-8").splitlines()[0]
     assert first_line == "# yaml-language-server: $schema=events.schema.json"
+
+
+TYPED_RECORDS = {
+    (): document.TimelineDoc,
+    ("timeline",): document.TimelineMetaDoc,
+    ("tags", 0): document.TagDoc,
+    ("sources", 0): document.SourceDoc,
+    ("events", 0): document.EventDoc,
+    ("events", 0, "place"): document.PlaceDoc,
+    ("events", 0, "sources", 0): document.CitationDoc,
+    ("events", 0, "revisions", 0): document.RevisionDoc,
+}
+
+
+@pytest.mark.parametrize("path", TYPED_RECORDS, ids=lambda path: ".".join(map(str, path)) or "root")
+def test_each_typed_dict_has_its_records_keys(path: tuple[str | int, ...]) -> None:
+    record = subschema_at(json_schema(), path)
+    typed = TYPED_RECORDS[path]
+    assert list(typed.__annotations__) == list(record["properties"])
+    assert typed.__required_keys__ == set(record["required"])
+
+
+def _scalar_fields(schema: object) -> list[dict[str, Any]]:
+    """Every part of ``schema`` whose type is a string or a number (perhaps or null)."""
+    if isinstance(schema, list):
+        return [field for value in schema for field in _scalar_fields(value)]
+    if not isinstance(schema, dict):
+        return []
+    types = schema.get("type")
+    scalar = types if isinstance(types, str) else (types or [None])[0]
+    found = [schema] if scalar in ("string", "number") else []
+    return found + [field for value in schema.values() for field in _scalar_fields(value)]
+
+
+def test_every_scalar_field_names_a_check_that_exists() -> None:
+    fields = _scalar_fields(json_schema())
+    assert len(fields) == 40
+    for field in fields:
+        check = field[document.CHECK_KEYWORD]
+        assert check in document.CHECKS or (check == "number" and "number" in field["type"])

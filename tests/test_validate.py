@@ -141,3 +141,111 @@ def test_the_shipped_events_file_is_valid() -> None:
 def test_the_fixtures_are_valid() -> None:
     for name in ("small.yaml", "hostile.yaml", "minimal.yaml"):
         assert load_timeline(FIXTURES / name).events
+
+
+def _minimal_with(tmp_path: Path, old: str, new: str) -> Path:
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "events.yaml"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+def _problems(path: Path) -> list[str]:
+    with pytest.raises(InvalidTimeline) as caught:
+        load_timeline(path, "events.yaml")
+    return [str(e) for e in caught.value.errors]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "date: 2015-22~",
+            "date: 2015-09-16\n    time: '1\u0665:30'",
+            "events.yaml:22:11: events[0].time: '1\u0665:30' is not a 24-hour time HH:MM",
+        ),
+        (
+            "date: 2015-22~",
+            "date: \u0662\u0660\u0661\u0665-09-16",
+            "events.yaml:21:11: events[0].date: '\u0662\u0660\u0661\u0665-09-16' is not an EDTF date "
+            "(write YYYY, YYYY-MM, YYYY-MM-DD or a season YYYY-21..24, optionally ending in ?, ~ or %)",
+        ),
+        (
+            "published: 2015-09-16",
+            "published: 2015-09-16\n    archive: a.html",  # control: a valid change
+            None,
+        ),
+    ],
+)
+def test_digits_are_ascii_digits_as_in_the_schema(
+    tmp_path: Path, old: str, new: str, expected: str | None
+) -> None:
+    """Python's ``\\d`` matches Arabic-Indic digits; the schema's (ECMA-262) does not, nor may we:
+    a time such as '1\\u0665:30' passed `check` and then crashed `build`."""
+    path = _minimal_with(tmp_path, old, new)
+    if expected is None:
+        assert load_timeline(path).events
+    else:
+        assert _problems(path) == [expected]
+
+
+@pytest.mark.parametrize("text", ["47.6", "-47", "+47.5", ".5", "47.", "4.76e1", "-1.2E+1", "0"])
+def test_a_coordinate_is_a_decimal_number(tmp_path: Path, text: str) -> None:
+    path = _minimal_with(tmp_path, "    summary:", f"    place: {{name: Here, lat: '{text}'}}\n    summary:")
+    (event,) = load_timeline(path).events
+    assert event.place is not None
+    assert event.place.lat == float(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("nan", "expected a number, found 'nan'"),
+        ("inf", "expected a number, found 'inf'"),
+        ("1_0", "expected a number, found '1_0'"),
+        ("0x10", "expected a number, found '0x10'"),
+        ("\u0664\u0667", "expected a number, found '\u0664\u0667'"),
+        ("-90.5", "-90.5 is out of range (at least -90)"),
+        ("9e1", None),
+        ("9.1e1", "9.1e1 is out of range (at most 90)"),
+    ],
+)
+def test_a_coordinate_that_is_no_number_in_range_is_refused(
+    tmp_path: Path, text: str, message: str | None
+) -> None:
+    path = _minimal_with(tmp_path, "    summary:", f"    place: {{name: Here, lat: '{text}'}}\n    summary:")
+    if message is None:
+        assert load_timeline(path).events[0].place is not None
+    else:
+        assert _problems(path) == [f"events.yaml:22:30: events[0].place.lat: {message}"]
+
+
+def test_each_unknown_key_of_a_record_is_reported_and_a_typo_hides_its_missing_key(tmp_path: Path) -> None:
+    path = _minimal_with(tmp_path, "    summary: A letter", "    sumary: A letter")
+    path.write_text(path.read_text(encoding="utf-8") + "    colour: red\n", encoding="utf-8")
+    assert _problems(path) == [
+        "events.yaml:22:5: events[0].sumary: unknown key 'sumary' (did you mean 'summary'?)",
+        "events.yaml:27:5: events[0].colour: unknown key 'colour'; expected one of: id, title, date, "
+        "end, display_date, time, end_time, timezone, place, summary, tags, actors, sources, "
+        "revisions, recorded, note",
+    ]
+
+
+def test_a_wrong_type_is_named_for_what_was_expected(tmp_path: Path) -> None:
+    path = _minimal_with(
+        tmp_path, "    tags: [pledge]", "    tags: pledge\n    place: [Here]\n    recorded: {day: 1}"
+    )
+    path.write_text(path.read_text(encoding="utf-8").replace("language: en", "language:"), encoding="utf-8")
+    assert _problems(path) == [
+        "events.yaml:4:12: timeline.language: is empty; write a value",
+        "events.yaml:10:9: tags[0].id: tag 'pledge' is not used by any event; remove it or tag an event",
+        "events.yaml:23:11: events[0].tags: expected a list, found 'pledge'",
+        "events.yaml:24:12: events[0].place: expected a mapping of keys, found a list",
+        "events.yaml:25:15: events[0].recorded: expected text, found a mapping",
+    ]
+
+
+def test_a_number_field_says_it_wants_a_number(tmp_path: Path) -> None:
+    path = _minimal_with(tmp_path, "    summary:", "    place: {name: Here, lon: [1]}\n    summary:")
+    assert _problems(path) == ["events.yaml:22:30: events[0].place.lon: expected a number, found a list"]

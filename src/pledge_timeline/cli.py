@@ -46,7 +46,7 @@ def check(files: tuple[Path, ...]) -> None:
             _print_problems(problems)
             invalid = True
             continue
-        click.echo(f"{prefix}ok: {_count(parsed.events, 'event')}, {_count(parsed.sources, 'source')}")
+        click.echo(f"{prefix}ok: {_count(parsed['events'], 'event')}, {_count(parsed['sources'], 'source')}")
     if invalid:
         sys.exit(INVALID_INPUT)
 

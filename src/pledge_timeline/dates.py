@@ -46,7 +46,10 @@ MONTH_LABELS = (
     "July", "Aug", "Sept", "Oct", "Nov", "Dec",
 )  # fmt: skip
 
-_DATE_RE = re.compile(r"(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?(?P<q>[?~%])?")
+# ASCII digits only, as in the JSON Schema's patterns: Python's \d also matches "٢٠١٥".
+_DATE_RE = re.compile(
+    r"(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?(?P<q>[?~%])?", flags=re.ASCII
+)
 
 
 @dataclass(frozen=True, slots=True)

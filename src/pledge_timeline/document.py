@@ -1,24 +1,31 @@
-"""The shape of events.yaml, field by field: the single source of the JSON Schema.
+"""The shape of events.yaml: its JSON Schema, which editors and the validator share, and the
+checks that judge each text field.
 
-Every scalar arrives as text (see ``loader``); the validators here check each field on its
-own. Checks that span fields or records (references, duplicates, end before start) live in
-``validate``.
+Every scalar arrives as text (see ``loader``). The schema says which keys each record has and
+which type each value is. Its ``x-check`` keyword names the check (``CHECKS``) that judges a
+text field, with a message that says how to fix it; editors ignore ``x-check`` and use the
+``pattern``s and number types instead, which the validator leaves to the checks. Checks that
+span fields or records (references, duplicates, end before start) live in ``validate``.
+
+``TimelineDoc`` and the other typed dicts describe the data once the schema has passed it.
 """
-
-from __future__ import annotations
 
 import os
 import re
 import unicodedata
 import zoneinfo
+from collections.abc import Callable
 from datetime import date
 from functools import cache
-from typing import Annotated, Any
-
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
-from pydantic_core import PydanticCustomError
+from typing import Any, NotRequired, TypedDict
 
 from pledge_timeline.dates import DateSyntaxError, parse_date, parse_span
+
+Schema = dict[str, Any]
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+CHECK_KEYWORD = "x-check"
+"""Names the check in ``CHECKS`` that judges the text of a field."""
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 DAY_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
@@ -27,19 +34,28 @@ URL_PATTERN = r"^https?://[^\s/?#\"<>\\^`{|}]+[^\s\"<>\\^`{|}]*$"
 EDTF_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?[?~%]?$"
 EDTF_SPAN_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?[?~%]?(/\d{4}(-\d{2}(-\d{2})?)?[?~%]?)?$"
 LANGUAGE_PATTERN = r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$"
+NUMBER_PATTERN = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+"""A decimal number as YAML and JSON write it: no ``nan``, ``inf`` or ``1_000``."""
 
+# re.ASCII: \d and \s as in the JSON Schema's (ECMA-262) patterns, so "٢٠١٥" is no year.
 _SLUG_RE = re.compile(SLUG_PATTERN)
-_DAY_RE = re.compile(DAY_PATTERN)
-_TIME_RE = re.compile(TIME_PATTERN)
-_URL_RE = re.compile(URL_PATTERN, flags=re.IGNORECASE)
+_DAY_RE = re.compile(DAY_PATTERN, flags=re.ASCII)
+_TIME_RE = re.compile(TIME_PATTERN, flags=re.ASCII)
+_URL_RE = re.compile(URL_PATTERN, flags=re.IGNORECASE | re.ASCII)
 _LANGUAGE_RE = re.compile(LANGUAGE_PATTERN)
+_NUMBER_RE = re.compile(NUMBER_PATTERN, flags=re.ASCII)
 
 _FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Co", "Cn"})
 _ALLOWED_CONTROLS = frozenset("\t\n\r")
 
 
-def _fail(kind: str, message: str, value: str) -> PydanticCustomError:
-    return PydanticCustomError(kind, message, {"value": value})
+class FieldProblem(ValueError):
+    """What is wrong with one field's text: ``kind`` for code, the message for the person."""
+
+    def __init__(self, kind: str, message: str, value: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.value = value
 
 
 _ASCII_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -55,7 +71,7 @@ def check_text(value: str) -> str:
         if char in _ALLOWED_CONTROLS:
             continue
         if unicodedata.category(char) in _FORBIDDEN_CATEGORIES or char in "\ufffe\uffff":
-            raise _fail(
+            raise FieldProblem(
                 "control_character",
                 f"contains the control character U+{ord(char):04X} at character {index + 1}, "
                 "which XML and iCalendar cannot carry; remove it",
@@ -66,7 +82,7 @@ def check_text(value: str) -> str:
 
 def check_nonblank(value: str) -> str:
     if not value.strip():
-        raise _fail("blank", "is blank; write some text", value)
+        raise FieldProblem("blank", "is blank; write some text", value)
     return value
 
 
@@ -80,7 +96,7 @@ def check_nonblank_text(value: str) -> str:
 def check_slug(value: str) -> str:
     if not _SLUG_RE.fullmatch(value):
         suggestion = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "event-1"
-        raise _fail(
+        raise FieldProblem(
             "slug",
             f"'{value}' is not a slug: use lowercase a-z, 0-9 and single hyphens, e.g. '{suggestion}'",
             value,
@@ -94,8 +110,9 @@ def is_publishable_url(value: str) -> bool:
 
 
 def check_url(value: str) -> str:
+    check_text(value)
     if not is_publishable_url(value):
-        raise _fail(
+        raise FieldProblem(
             "url",
             f"'{value}' is not an http(s) URL; only http:// and https:// links are published",
             value,
@@ -107,37 +124,37 @@ def check_edtf_span(value: str) -> str:
     try:
         parse_span(value)
     except DateSyntaxError as exc:
-        raise _fail("edtf", str(exc), value) from None
+        raise FieldProblem("edtf", str(exc), value) from None
     return value
 
 
 def check_edtf_date(value: str) -> str:
     if "/" in value:
-        raise _fail("edtf", f"'{value}' is an interval; 'end' takes one date", value)
+        raise FieldProblem("edtf", f"'{value}' is an interval; 'end' takes one date", value)
     try:
         parse_date(value)
     except DateSyntaxError as exc:
-        raise _fail("edtf", str(exc), value) from None
+        raise FieldProblem("edtf", str(exc), value) from None
     return value
 
 
 def check_day(value: str) -> str:
     if not _DAY_RE.fullmatch(value):
-        raise _fail("day", f"'{value}' is not a day; write YYYY-MM-DD, e.g. 2015-09-16", value)
+        raise FieldProblem("day", f"'{value}' is not a day; write YYYY-MM-DD, e.g. 2015-09-16", value)
     try:
-        parsed = parse_date(value)
+        parse_date(value)
     except DateSyntaxError as exc:
-        raise _fail("day", str(exc), value) from None
-    return parsed.first_day.isoformat()
+        raise FieldProblem("day", str(exc), value) from None
+    return value
 
 
 def check_time(value: str) -> str:
     if _TIME_RE.fullmatch(value):
         return value
     hint = ""
-    if match := re.fullmatch(r"(\d):([0-5]\d)", value):
+    if match := re.fullmatch(r"(\d):([0-5]\d)", value, flags=re.ASCII):
         hint = f"; write '0{match[1]}:{match[2]}' in quotes (YAML 1.1 reads {value} unquoted as a number)"
-    raise _fail("time", f"'{value}' is not a 24-hour time HH:MM{hint}", value)
+    raise FieldProblem("time", f"'{value}' is not a 24-hour time HH:MM{hint}", value)
 
 
 @cache
@@ -197,143 +214,274 @@ def _starts_as_tzif(file: str) -> bool:
 
 def check_timezone(value: str) -> str:
     if not is_time_zone(value):
-        raise _fail("timezone", f"'{value}' is not an IANA time zone (e.g. America/Los_Angeles)", value)
+        raise FieldProblem(
+            "timezone", f"'{value}' is not an IANA time zone (e.g. America/Los_Angeles)", value
+        )
     return value
 
 
 def check_language(value: str) -> str:
     if not _LANGUAGE_RE.fullmatch(value):
-        raise _fail("language", f"'{value}' is not a BCP 47 language tag (e.g. en, en-US, zh-Hans)", value)
+        raise FieldProblem(
+            "language", f"'{value}' is not a BCP 47 language tag (e.g. en, en-US, zh-Hans)", value
+        )
     return value
 
 
-def _no_entries() -> list[Any]:
-    """The default of an optional list: unlike ``list``, a function whose signature pydantic
-    reads without ``inspect`` tokenizing a builtin's text signature (3 ms at every start)."""
-    return []
+def check_number(value: str, minimum: float, maximum: float) -> float:
+    """The number a text such as ``47.6`` or ``-1.2e1`` writes, if it lies in the range."""
+    if not _NUMBER_RE.fullmatch(value):
+        raise FieldProblem("number", f"expected a number, found '{value}'", value)
+    number = float(value)
+    if number < minimum:
+        raise FieldProblem("range", f"{value} is out of range (at least {minimum:g})", value)
+    if number > maximum:
+        raise FieldProblem("range", f"{value} is out of range (at most {maximum:g})", value)
+    return number
 
 
-def _pattern(pattern: str, description: str) -> Any:
-    return Field(description=description, json_schema_extra={"pattern": pattern})
+CHECKS: dict[str, Callable[[str], object]] = {
+    "text": check_nonblank_text,
+    "slug": check_slug,
+    "url": check_url,
+    "day": check_day,
+    "edtf-span": check_edtf_span,
+    "edtf-date": check_edtf_date,
+    "time": check_time,
+    "timezone": check_timezone,
+    "language": check_language,
+}
+"""The checks ``x-check`` names; ``"number"`` (``check_number``) takes its range from the schema."""
 
 
-Text = Annotated[str, AfterValidator(check_nonblank_text)]
-Slug = Annotated[
-    str, AfterValidator(check_slug), _pattern(SLUG_PATTERN, "a slug: lowercase a-z, 0-9, hyphens")
-]
-Url = Annotated[
-    str, AfterValidator(check_text), AfterValidator(check_url), _pattern(URL_PATTERN, "an http(s) URL")
-]
-Day = Annotated[str, AfterValidator(check_day), _pattern(DAY_PATTERN, "a day, YYYY-MM-DD")]
-EdtfSpan = Annotated[
-    str,
-    AfterValidator(check_edtf_span),
-    _pattern(EDTF_SPAN_PATTERN, "EDTF level 1 date or interval: 2015, 2015-06, 2015-09-16, 2015-22~, A/B"),
-]
-EdtfDate = Annotated[
-    str, AfterValidator(check_edtf_date), _pattern(EDTF_DATE_PATTERN, "one EDTF level 1 date")
-]
-Time = Annotated[str, AfterValidator(check_time), _pattern(TIME_PATTERN, "24-hour time HH:MM, quoted")]
-TimeZone = Annotated[str, AfterValidator(check_timezone), Field(description="an IANA time zone name")]
-Language = Annotated[str, AfterValidator(check_language), _pattern(LANGUAGE_PATTERN, "a BCP 47 tag")]
-Latitude = Annotated[float, Field(ge=-90, le=90)]
-Longitude = Annotated[float, Field(ge=-180, le=180)]
+def _string(check: str, description: str | None = None, pattern: str | None = None) -> Schema:
+    schema: Schema = {"type": "string"}
+    if description is not None:
+        schema["description"] = description
+    if pattern is not None:
+        schema["pattern"] = pattern
+    schema[CHECK_KEYWORD] = check
+    return schema
 
 
-class Strict(BaseModel):
-    # Only DOCUMENT validates: building a validator for each nested model as its class is
-    # defined would only slow down every start.
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+def _number(minimum: float, maximum: float) -> Schema:
+    return {"type": "number", "minimum": minimum, "maximum": maximum, CHECK_KEYWORD: "number"}
 
 
-class TimelineMeta(Strict):
-    """What the timeline is and where it is published."""
-
-    title: Text
-    description: Text
-    language: Language = "en"
-    base_url: Url = Field(description="where the output folder is published; ids and links derive from it")
-    timezone: TimeZone = Field(description="default zone for events that give a time")
-    curator: Text
-    rights: Text
-    icon: Url | None = None
+def _described(schema: Schema, description: str) -> Schema:
+    return {**schema, "description": description}
 
 
-class TagDoc(Strict):
-    id: Slug
-    label: Text
-    description: Text | None = None
+def _optional(schema: Schema, default: object = None) -> Schema:
+    """A key that may be left out; left out or empty (``null``), it is ``default``."""
+    if default is None:
+        schema = {**schema, "type": [schema["type"], "null"]}
+    return {**schema, "default": default}
 
 
-class SourceDoc(Strict):
-    id: Slug
-    title: Text
-    publisher: Text
-    published: EdtfSpan = Field(
-        description="a day YYYY-MM-DD; when the day is not known, an EDTF date or interval"
+def _list_of(items: Schema, *, at_least_one: bool = False) -> Schema:
+    if at_least_one:
+        return {"type": "array", "items": items, "minItems": 1}
+    return {"type": "array", "items": items, "default": []}
+
+
+def _record(title: str, properties: dict[str, Schema], description: str | None = None) -> Schema:
+    """A mapping with exactly these keys; those without a default are required."""
+    schema: Schema = {"type": "object", "title": title}
+    if description is not None:
+        schema["description"] = description
+    return {
+        **schema,
+        "properties": properties,
+        "required": [key for key, value in properties.items() if "default" not in value],
+        "additionalProperties": False,
+    }
+
+
+TEXT = _string("text")
+SLUG = _string("slug", "a slug: lowercase a-z, 0-9, hyphens", SLUG_PATTERN)
+URL = _string("url", "an http(s) URL", URL_PATTERN)
+DAY = _string("day", "a day, YYYY-MM-DD", DAY_PATTERN)
+EDTF_SPAN = _string(
+    "edtf-span",
+    "EDTF level 1 date or interval: 2015, 2015-06, 2015-09-16, 2015-22~, A/B",
+    EDTF_SPAN_PATTERN,
+)
+EDTF_DATE = _string("edtf-date", "one EDTF level 1 date", EDTF_DATE_PATTERN)
+TIME = _string("time", "24-hour time HH:MM, quoted", TIME_PATTERN)
+TIME_ZONE = _string("timezone", "an IANA time zone name")
+LANGUAGE = _string("language", "a BCP 47 tag", LANGUAGE_PATTERN)
+
+
+def json_schema() -> Schema:
+    """The JSON Schema of an events file (committed as events.schema.json, printed by ``schema``)."""
+    timeline = _record(
+        "timeline",
+        {
+            "title": TEXT,
+            "description": TEXT,
+            "language": _optional(LANGUAGE, "en"),
+            "base_url": _described(URL, "where the output folder is published; ids and links derive from it"),
+            "timezone": _described(TIME_ZONE, "default zone for events that give a time"),
+            "curator": TEXT,
+            "rights": TEXT,
+            "icon": _optional(URL),
+        },
+        "What the timeline is and where it is published.",
     )
-    url: Url | None = None
-    archive: Text | None = Field(default=None, description="name of a local copy, e.g. in shared/seeds")
-
-
-class PlaceDoc(Strict):
-    name: Text
-    lat: Latitude | None = None
-    lon: Longitude | None = None
-
-
-class CitationDoc(Strict):
-    source: Slug = Field(description="id of an entry in sources")
-    quote: Text = Field(description="a short verbatim quote that supports the event")
-
-
-class RevisionDoc(Strict):
-    date: Day = Field(description="the day the correction was published")
-    what: Text
-    source: Slug | None = None
-    before: Text | None = None
-    after: Text | None = None
-
-
-class EventDoc(Strict):
-    id: Slug = Field(description="stable, unique; never change it once published")
-    title: Text
-    date: EdtfSpan
-    end: EdtfDate | None = Field(default=None, description="optional end; or write date as START/END")
-    display_date: Text | None = Field(
-        default=None, description="a human label that replaces the generated one"
+    tag = _record("tag", {"id": SLUG, "label": TEXT, "description": _optional(TEXT)})
+    source = _record(
+        "source",
+        {
+            "id": SLUG,
+            "title": TEXT,
+            "publisher": TEXT,
+            "published": _described(
+                EDTF_SPAN, "a day YYYY-MM-DD; when the day is not known, an EDTF date or interval"
+            ),
+            "url": _optional(URL),
+            "archive": _optional(_described(TEXT, "name of a local copy, e.g. in shared/seeds")),
+        },
     )
-    time: Time | None = None
-    end_time: Time | None = None
-    timezone: TimeZone | None = Field(default=None, description="defaults to timeline.timezone")
-    place: PlaceDoc | None = None
-    summary: Text
-    tags: list[Slug] = Field(default_factory=_no_entries)
-    actors: list[Text] = Field(default_factory=_no_entries)
-    sources: list[CitationDoc] = Field(min_length=1)
-    revisions: list[RevisionDoc] = Field(default_factory=_no_entries)
-    recorded: Day | None = Field(default=None, description="the day the event entered the record")
-    note: Text | None = None
+    place = _record(
+        "place",
+        {"name": TEXT, "lat": _optional(_number(-90.0, 90.0)), "lon": _optional(_number(-180.0, 180.0))},
+    )
+    citation = _record(
+        "citation",
+        {
+            "source": _described(SLUG, "id of an entry in sources"),
+            "quote": _described(TEXT, "a short verbatim quote that supports the event"),
+        },
+    )
+    revision = _record(
+        "revision",
+        {
+            "date": _described(DAY, "the day the correction was published"),
+            "what": TEXT,
+            "source": _optional(SLUG),
+            "before": _optional(TEXT),
+            "after": _optional(TEXT),
+        },
+    )
+    event = _record(
+        "event",
+        {
+            "id": _described(SLUG, "stable, unique; never change it once published"),
+            "title": TEXT,
+            "date": EDTF_SPAN,
+            "end": _optional(_described(EDTF_DATE, "optional end; or write date as START/END")),
+            "display_date": _optional(_described(TEXT, "a human label that replaces the generated one")),
+            "time": _optional(TIME),
+            "end_time": _optional(TIME),
+            "timezone": _optional(_described(TIME_ZONE, "defaults to timeline.timezone")),
+            "place": _optional(place),
+            "summary": TEXT,
+            "tags": _list_of(SLUG),
+            "actors": _list_of(TEXT),
+            "sources": _list_of(citation, at_least_one=True),
+            "revisions": _list_of(revision),
+            "recorded": _optional(_described(DAY, "the day the event entered the record")),
+            "note": _optional(TEXT),
+        },
+    )
+    root = _record(
+        "pledge-timeline events file",
+        {
+            "timeline": timeline,
+            "tags": _list_of(tag),
+            "sources": _list_of(source, at_least_one=True),
+            "events": _list_of(event, at_least_one=True),
+        },
+        "A curated timeline: metadata, tag vocabulary, source registry and events.",
+    )
+    return {"$schema": SCHEMA_DIALECT, **root}
 
 
-class TimelineDoc(Strict):
-    """A curated timeline: metadata, tag vocabulary, source registry and events."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, title="pledge-timeline events file")
-
-    timeline: TimelineMeta
-    tags: list[TagDoc] = Field(default_factory=_no_entries)
-    sources: list[SourceDoc] = Field(min_length=1)
-    events: list[EventDoc] = Field(min_length=1)
+def subschema_at(schema: Schema, path: tuple[str | int, ...]) -> Schema:
+    """The part of ``schema`` that describes the value at ``path``."""
+    for part in path:
+        schema = schema["items"] if isinstance(part, int) else schema["properties"][part]
+    return schema
 
 
-DOCUMENT = TypeAdapter(TimelineDoc)
+# No ``from __future__ import annotations`` in this module: it would hide ``NotRequired`` from
+# the typed dicts' ``__required_keys__``, which the tests compare with the schema.
 
 
-def json_schema() -> dict[str, Any]:
-    schema = DOCUMENT.json_schema()
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+class TimelineMetaDoc(TypedDict):
+    title: str
+    description: str
+    language: NotRequired[str]
+    base_url: str
+    timezone: str
+    curator: str
+    rights: str
+    icon: NotRequired[str | None]
+
+
+class TagDoc(TypedDict):
+    id: str
+    label: str
+    description: NotRequired[str | None]
+
+
+class SourceDoc(TypedDict):
+    id: str
+    title: str
+    publisher: str
+    published: str
+    url: NotRequired[str | None]
+    archive: NotRequired[str | None]
+
+
+class PlaceDoc(TypedDict):
+    name: str
+    lat: NotRequired[str | None]
+    lon: NotRequired[str | None]
+
+
+class CitationDoc(TypedDict):
+    source: str
+    quote: str
+
+
+class RevisionDoc(TypedDict):
+    date: str
+    what: str
+    source: NotRequired[str | None]
+    before: NotRequired[str | None]
+    after: NotRequired[str | None]
+
+
+class EventDoc(TypedDict):
+    id: str
+    title: str
+    date: str
+    end: NotRequired[str | None]
+    display_date: NotRequired[str | None]
+    time: NotRequired[str | None]
+    end_time: NotRequired[str | None]
+    timezone: NotRequired[str | None]
+    place: NotRequired[PlaceDoc | None]
+    summary: str
+    tags: NotRequired[list[str]]
+    actors: NotRequired[list[str]]
+    sources: list[CitationDoc]
+    revisions: NotRequired[list[RevisionDoc]]
+    recorded: NotRequired[str | None]
+    note: NotRequired[str | None]
+
+
+class TimelineDoc(TypedDict):
+    """An events file as the schema has passed it: every scalar still the text that was typed."""
+
+    timeline: TimelineMetaDoc
+    tags: NotRequired[list[TagDoc]]
+    sources: list[SourceDoc]
+    events: list[EventDoc]
 
 
 def as_day(value: str) -> date:
-    return date.fromisoformat(value)
+    """The day a text that ``check_day`` passed names."""
+    return parse_date(value).first_day

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import time
+from functools import cache, partial
 from pathlib import Path as FilePath
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, Any, cast
 
-from pydantic import ValidationError
-from pydantic_core import ErrorDetails
+import jsonschema_rs
+from jsonschema_rs import ValidationErrorKind as Kind
 
 from pledge_timeline.dates import DateSyntaxError, Span, make_span, parse_date, parse_span
-from pledge_timeline.document import DOCUMENT, EventDoc, TimelineDoc, as_day
+from pledge_timeline.document import (
+    CHECK_KEYWORD,
+    CHECKS,
+    EventDoc,
+    FieldProblem,
+    Schema,
+    TimelineDoc,
+    as_day,
+    check_number,
+    json_schema,
+    subschema_at,
+)
 from pledge_timeline.errors import InvalidTimeline, Path, TimelineError
 from pledge_timeline.loader import Document, load_document, with_positions
 from pledge_timeline.outputs import folder_url
@@ -40,7 +52,7 @@ def validate_timeline(file: FilePath, display_name: str | None = None) -> Timeli
 
 
 def validate_document(doc: Document) -> TimelineDoc | None:
-    """Add every problem to ``doc.errors``; return the parsed document when there are none."""
+    """Add every problem to ``doc.errors``; return the validated data when there are none."""
     if not isinstance(doc.data, dict):
         doc.error(
             doc.where(()),
@@ -49,50 +61,120 @@ def validate_document(doc: Document) -> TimelineDoc | None:
             doc.data,
         )
         return None
-    parsed: TimelineDoc | None = None
-    try:
-        parsed = DOCUMENT.validate_python(doc.data)
-    except ValidationError as exc:
-        details = exc.errors(include_url=False)
-        misspelled = _misspelled_keys(details)
-        for detail in details:
-            path = tuple(detail["loc"])
-            if path not in doc.placeholders and path not in misspelled:
-                doc.errors.append(_located(doc, detail))
+    schema = _text_schema()
+    problems = list(schema.validator.iter_errors(doc.data))
+    unknown = [path for problem in problems for path in _unknown_keys(problem)]
+    for problem in problems:
+        for error in _located(doc, schema, problem, unknown):
+            if error.path not in doc.placeholders:
+                doc.errors.append(error)
     CrossChecks(doc, doc.data).run()
-    return parsed if not doc.errors else None
+    return cast(TimelineDoc, doc.data) if not doc.errors else None
 
 
-def _misspelled_keys(details: list[ErrorDetails]) -> set[Path]:
-    """Missing keys that an unknown key nearby is a typo of: the typo's error says it all."""
-    unknown = [tuple(d["loc"]) for d in details if d["type"] == "extra_forbidden"]
-    found: set[Path] = set()
-    for detail in details:
-        path = tuple(detail["loc"])
-        if detail["type"] != "missing":
-            continue
-        typos = [str(u[-1]) for u in unknown if u[:-1] == path[:-1]]
-        if _closest(str(path[-1]), typos) is not None:
-            found.add(path)
-    return found
+class TextSchema:
+    """The JSON Schema as the loader's data needs it: there every scalar is text.
+
+    So each field's ``x-check`` becomes a ``format`` that runs the check, a number is text
+    too (``check_number`` reads it), and the ``pattern``s, which stand in for the checks in
+    editors, are left out. Only the keywords change, so ``schema_path``s lead to the same
+    places in both schemas.
+    """
+
+    def __init__(self, schema: Schema) -> None:
+        self.original = schema
+        self.checks: dict[str, Callable[[str], object]] = {}
+        self.schema = self._for_text(schema)
+        formats: dict[str, Callable[..., bool]] = {
+            name: partial(_passes, check) for name, check in self.checks.items()
+        }
+        self.validator = jsonschema_rs.validator_for(self.schema, formats=formats, validate_formats=True)
+
+    def _for_text(self, schema: Schema) -> Schema:
+        derived: Schema = {}
+        for key, value in schema.items():
+            if key == "properties":
+                derived[key] = {name: self._for_text(field) for name, field in value.items()}
+            elif key == "items":
+                derived[key] = self._for_text(value)
+            elif key not in ("pattern", CHECK_KEYWORD):
+                derived[key] = value
+        if CHECK_KEYWORD in schema:
+            derived["format"] = self._format_for(schema)
+            derived["type"] = ["string", "null"] if "null" in schema["type"] else "string"
+        return derived
+
+    def _format_for(self, field: Schema) -> str:
+        name: str = field[CHECK_KEYWORD]
+        if name == "number":
+            low, high = field["minimum"], field["maximum"]
+            name = f"number from {low} to {high}"
+            self.checks[name] = partial(check_number, minimum=low, maximum=high)
+        else:
+            self.checks[name] = CHECKS[name]
+        return name
+
+    def expected_types(self, problem: jsonschema_rs.ValidationError) -> list[str]:
+        """What the original schema asks for where ``problem``, a type error, was found."""
+        field: Any = self.original
+        for part in problem.schema_path[:-1]:  # the last is "type"
+            field = field[part]
+        types = field["type"]
+        return [types] if isinstance(types, str) else list(types)
+
+    def check_message(self, problem: jsonschema_rs.ValidationError, format_name: str) -> str:
+        try:
+            self.checks[format_name](str(problem.instance))
+        except FieldProblem as reason:
+            return str(reason)
+        return problem.message  # pragma: no cover - the check failed a moment ago
 
 
-def _located(doc: Document, detail: ErrorDetails) -> TimelineError:
-    path: Path = tuple(detail["loc"])
-    kind = detail["type"]
-    value = detail.get("input")
-    if kind == "missing":
-        parent = path[:-1]
-        return TimelineError(doc.where(parent), parent, f"missing required key '{path[-1]}'")
-    if kind == "extra_forbidden":
-        return TimelineError(doc.where_key(path), path, _unknown_key_message(doc, path), value)
-    return TimelineError(doc.where(path), path, _message(kind, detail), value)
+def _passes(check: Callable[[str], object], text: str) -> bool:
+    try:
+        check(text)
+    except FieldProblem:
+        return False
+    return True
 
 
-def _unknown_key_message(doc: Document, path: Path) -> str:
+@cache
+def _text_schema() -> TextSchema:
+    return TextSchema(json_schema())
+
+
+def _unknown_keys(problem: jsonschema_rs.ValidationError) -> list[Path]:
+    if not isinstance(problem.kind, Kind.AdditionalProperties):
+        return []
+    return [(*problem.instance_path, key) for key in problem.kind.unexpected]
+
+
+def _located(
+    doc: Document, schema: TextSchema, problem: jsonschema_rs.ValidationError, unknown: list[Path]
+) -> Iterator[TimelineError]:
+    path: Path = tuple(problem.instance_path)
+    kind = problem.kind
+    if isinstance(kind, Kind.Required):
+        if not _is_misspelled(kind.property, path, unknown):
+            yield TimelineError(doc.where(path), path, f"missing required key '{kind.property}'")
+    elif isinstance(kind, Kind.AdditionalProperties):
+        for key_path in _unknown_keys(problem):
+            value = _value_at(doc.data, key_path)
+            yield TimelineError(doc.where_key(key_path), key_path, _unknown_key_message(key_path), value)
+    else:
+        yield TimelineError(doc.where(path), path, _message(schema, problem), problem.instance)
+
+
+def _is_misspelled(key: str, parent: Path, unknown: list[Path]) -> bool:
+    """A missing key that an unknown key beside it is a typo of: the typo's error says it all."""
+    typos = [str(path[-1]) for path in unknown if path[:-1] == parent]
+    return _closest(key, typos) is not None
+
+
+def _unknown_key_message(path: Path) -> str:
     key = str(path[-1])
     message = f"unknown key '{key}'"
-    known = _known_keys(path[:-1])
+    known = list(subschema_at(json_schema(), path[:-1])["properties"])
     close = _closest(key, known)
     if close is not None:
         return f"{message} (did you mean '{close}'?)"
@@ -107,25 +189,6 @@ def _closest(word: str, candidates: Iterable[str]) -> str | None:
     return close[0] if close else None
 
 
-def _known_keys(parent: Path) -> list[str]:
-    model: Any = TimelineDoc
-    for part in parent:
-        if isinstance(part, str):
-            model = _model_in(model.model_fields[part].annotation)
-    return list(model.model_fields)
-
-
-def _model_in(annotation: Any) -> Any:
-    """The pydantic model inside ``X``, ``X | None`` or ``list[X]``."""
-    if hasattr(annotation, "model_fields"):
-        return annotation
-    for arg in get_args(annotation):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
-
-
 def _describe(value: object) -> str:
     if value is None:
         return "nothing"
@@ -136,26 +199,21 @@ def _describe(value: object) -> str:
     return f"'{value}'"
 
 
-def _message(kind: str, detail: ErrorDetails) -> str:
-    value = detail.get("input")
-    ctx = detail.get("ctx") or {}
-    if kind == "string_type":
-        if value is None:
+EXPECTED = {"string": "text", "object": "a mapping of keys", "array": "a list", "number": "a number"}
+
+
+def _message(schema: TextSchema, problem: jsonschema_rs.ValidationError) -> str:
+    kind, value = problem.kind, problem.instance
+    if isinstance(kind, Kind.Format):
+        return schema.check_message(problem, kind.format)
+    if isinstance(kind, Kind.Type):
+        expected = next(EXPECTED[t] for t in schema.expected_types(problem) if t != "null")
+        if value is None and expected == "text":
             return "is empty; write a value"
-        return f"expected text, found {_describe(value)}"
-    if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return f"expected a mapping of keys, found {_describe(value)}"
-    if kind == "list_type":
-        return f"expected a list, found {_describe(value)}"
-    if kind in ("float_parsing", "float_type"):
-        return f"expected a number, found {_describe(value)}"
-    if kind == "greater_than_equal":
-        return f"{value} is out of range (at least {ctx.get('ge')})"
-    if kind == "less_than_equal":
-        return f"{value} is out of range (at most {ctx.get('le')})"
-    if kind == "too_short":
+        return f"expected {expected}, found {_describe(value)}"
+    if isinstance(kind, Kind.MinItems):
         return "needs at least one entry"
-    return str(detail["msg"])
+    return problem.message
 
 
 class CrossChecks:
@@ -265,13 +323,17 @@ class CrossChecks:
         self.doc.errors.append(TimelineError(self.doc.where(path), path, message, self.value_at(path)))
 
     def value_at(self, path: Path) -> object:
-        value: Any = self.data
-        for part in path:
-            try:
-                value = value[part]
-            except (KeyError, IndexError, TypeError):
-                return None
-        return value
+        return _value_at(self.data, path)
+
+
+def _value_at(data: object, path: Path) -> object:
+    value: Any = data
+    for part in path:
+        try:
+            value = value[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return value
 
 
 def _unknown_ref(kind: str, ref: str, known: dict[str, Path]) -> str:
@@ -288,24 +350,26 @@ def build_model(doc: TimelineDoc) -> Timeline:
     # The model is imported where one is built, not with this module: checking a file needs none.
     from pledge_timeline.model import Source, Tag, Timeline
 
-    tags = {t.id: Tag(t.id, t.label, t.description) for t in doc.tags}
+    tags = {t["id"]: Tag(t["id"], t["label"], t.get("description")) for t in doc.get("tags", [])}
     sources = {
-        s.id: Source(s.id, s.title, s.publisher, parse_span(s.published), s.url, s.archive)
-        for s in doc.sources
+        s["id"]: Source(
+            s["id"], s["title"], s["publisher"], parse_span(s["published"]), s.get("url"), s.get("archive")
+        )
+        for s in doc["sources"]
     }
-    meta = doc.timeline
+    meta = doc["timeline"]
     return Timeline(
-        title=meta.title,
-        description=meta.description,
-        language=meta.language,
-        base_url=folder_url(meta.base_url),
-        timezone=meta.timezone,
-        curator=meta.curator,
-        rights=meta.rights,
-        icon=meta.icon,
+        title=meta["title"],
+        description=meta["description"],
+        language=meta.get("language", "en"),
+        base_url=folder_url(meta["base_url"]),
+        timezone=meta["timezone"],
+        curator=meta["curator"],
+        rights=meta["rights"],
+        icon=meta.get("icon"),
         tags=tuple(tags.values()),
         sources=tuple(sources.values()),
-        events=tuple(_events(doc.events, tags, sources, meta.timezone)),
+        events=tuple(_events(doc["events"], tags, sources, meta["timezone"])),
     )
 
 
@@ -315,28 +379,45 @@ def _events(
     from pledge_timeline.model import Citation, Event, Place, Revision, When  # see build_model
 
     for doc in docs:
-        span = parse_span(doc.date)
-        if doc.end is not None:
-            span = make_span(span.start, parse_date(doc.end))
+        span = parse_span(doc["date"])
+        end = doc.get("end")
+        if end is not None:
+            span = make_span(span.start, parse_date(end))
+        start_time, end_time = doc.get("time"), doc.get("end_time")
+        place = doc.get("place")
         yield Event(
-            id=doc.id,
-            title=doc.title,
+            id=doc["id"],
+            title=doc["title"],
             when=When(
                 span=span,
-                display=doc.display_date,
-                start_time=time.fromisoformat(doc.time) if doc.time else None,
-                end_time=time.fromisoformat(doc.end_time) if doc.end_time else None,
-                timezone=(doc.timezone or default_zone) if doc.time else None,
+                display=doc.get("display_date"),
+                start_time=time.fromisoformat(start_time) if start_time else None,
+                end_time=time.fromisoformat(end_time) if end_time else None,
+                timezone=(doc.get("timezone") or default_zone) if start_time else None,
             ),
-            summary=doc.summary,
-            citations=tuple(Citation(sources[c.source], c.quote) for c in doc.sources),
-            tags=tuple(tags[t] for t in doc.tags),
-            actors=tuple(doc.actors),
-            place=Place(doc.place.name, doc.place.lat, doc.place.lon) if doc.place else None,
+            summary=doc["summary"],
+            citations=tuple(Citation(sources[c["source"]], c["quote"]) for c in doc["sources"]),
+            tags=tuple(tags[t] for t in doc.get("tags", ())),
+            actors=tuple(doc.get("actors", ())),
+            place=(
+                Place(place["name"], _coordinate(place.get("lat")), _coordinate(place.get("lon")))
+                if place
+                else None
+            ),
             revisions=tuple(
-                Revision(as_day(r.date), r.what, sources[r.source] if r.source else None, r.before, r.after)
-                for r in sorted(doc.revisions, key=lambda r: r.date)
+                Revision(
+                    as_day(r["date"]),
+                    r["what"],
+                    sources[source] if (source := r.get("source")) else None,
+                    r.get("before"),
+                    r.get("after"),
+                )
+                for r in sorted(doc.get("revisions", ()), key=lambda r: r["date"])
             ),
-            recorded=as_day(doc.recorded) if doc.recorded else None,
-            note=doc.note,
+            recorded=as_day(recorded) if (recorded := doc.get("recorded")) else None,
+            note=doc.get("note"),
         )
+
+
+def _coordinate(text: str | None) -> float | None:
+    return None if text is None else float(text)  # text that check_number passed
