@@ -156,16 +156,27 @@ def _state_at(zone: ZoneInfo, instant: datetime) -> Observance:
 
 def _transitions(zone: ZoneInfo, start: datetime, end: datetime) -> Iterator[Observance]:
     """Every change of offset, DST flag or name in [start, end), oldest first."""
+    step = _SCAN_STEP
+    last_full_step = end - step
     before, moment = _state(zone, start), start
+    local = start.astimezone(zone)
+    clocks = (local.utcoffset(), local.dst(), local.tzname())
     while moment < end:
-        step_end = min(moment + _SCAN_STEP, end)
-        after = _state(zone, step_end)
-        if after != before:
-            switch = _first_instant_with(zone, after, moment, step_end)
-            yield Observance(
-                (switch + before[0]).replace(tzinfo=None), before[0], after[0], after[2], after[1]
-            )
-        before, moment = after, step_end
+        step_end = moment + step if moment <= last_full_step else end
+        # The build's hottest loop: the clocks' raw readings, then ``_state`` only when they
+        # change (a change of the DST amount alone is no switch).
+        local = step_end.astimezone(zone)
+        readings = (local.utcoffset(), local.dst(), local.tzname())
+        if readings != clocks:
+            clocks = readings
+            after = _state(zone, step_end)
+            if after != before:
+                switch = _first_instant_with(zone, after, moment, step_end)
+                yield Observance(
+                    (switch + before[0]).replace(tzinfo=None), before[0], after[0], after[2], after[1]
+                )
+                before = after
+        moment = step_end
 
 
 def _first_instant_with(
