@@ -15,6 +15,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import cached_property
+from operator import attrgetter
 from typing import TypeVar, cast
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -167,12 +168,16 @@ class Event:
     """Its ``recorded`` day, else the first day by which one of its sources had surely appeared."""
     updated: datetime = field(init=False, repr=False, compare=False)
     """Its latest revision, else ``published``."""
+    sort_key: tuple[date, date, str] = field(init=False, repr=False, compare=False)
+    """Its first day, last day and id: the timeline's chronological order."""
 
     def __post_init__(self) -> None:
-        # Derived once here: every output reads both, for every event and tag subset.
+        # Derived once here: every output reads them, for every event and tag subset.
         published = self._first_published()
         object.__setattr__(self, "published", published)
         object.__setattr__(self, "updated", max([published, *(r.timestamp for r in self.revisions)]))
+        span = self.when.span
+        object.__setattr__(self, "sort_key", (span.first_day, span.last_day, self.id))
 
     def _first_published(self) -> datetime:
         if self.recorded is not None:
@@ -191,10 +196,6 @@ class Event:
     @property
     def sequence(self) -> int:
         return len(self.revisions)
-
-    @property
-    def sort_key(self) -> tuple[date, date, str]:
-        return (self.when.span.first_day, self.when.span.last_day, self.id)
 
 
 T = TypeVar("T")
@@ -275,12 +276,14 @@ class Timeline:
     @cached_property
     def chronological(self) -> tuple[Event, ...]:
         """Oldest first; ties broken by last day, then id."""
-        return tuple(sorted(self.events, key=lambda e: e.sort_key))
+        return tuple(sorted(self.events, key=attrgetter("sort_key")))
 
     @cached_property
     def newest_first(self) -> tuple[Event, ...]:
         """Newest event first, deterministically: by start, end, then id (ascending on ties)."""
-        return tuple(sorted(self.events, key=_newest_first_key))
+        # A reversed sort keeps tied events in their chronological (id) order, and takes
+        # linear time on the chronological order, which is already sorted.
+        return tuple(sorted(self.chronological, key=_days, reverse=True))
 
     @cached_property
     def updated(self) -> datetime:
@@ -320,6 +323,6 @@ class Timeline:
         )
 
 
-def _newest_first_key(event: Event) -> tuple[int, int, str]:
-    first, last, event_id = event.sort_key
-    return (-first.toordinal(), -last.toordinal(), event_id)
+def _days(event: Event) -> tuple[date, date]:
+    first, last, _ = event.sort_key
+    return (first, last)
