@@ -245,7 +245,8 @@ def test_a_build_killed_by_sigkill_is_repaired_by_the_next_build(tmp_path: Path)
     )
     assert killed.returncode == -9
     leftovers = sorted(p.name for p in out.rglob(".*.tmp"))
-    assert len(leftovers) == 3, "two staged outputs and the one being written when it died"
+    # The third flush runs in the writer's thread while the next outputs are staged.
+    assert len(leftovers) >= 3, "the outputs staged before it died, the third one's included"
     outputs = {name: data for name, data in _snapshot(out).items() if not name.endswith(".tmp")}
     assert outputs == before, "nothing was put in place: every output is the last build's, whole"
     build(tmp_path / "events.yaml", out)

@@ -3,8 +3,10 @@
 Each file is written to a temporary file in its own folder and moved into place with
 ``os.replace``, so a reader (or a build killed part-way) never sees a truncated file. An
 ``OutputWriter`` stages each output as soon as it is rendered, so a build holds one output in
-memory at a time, and moves them all into place only when every one has been rendered: a
-build that fails part-way leaves the folder as it was. The manifest lists the files the last
+memory at a time, and moves them all into place only when every one has been rendered and
+flushed to disk: a build that fails part-way leaves the folder as it was. The flushes
+(``fsync``) run in a thread while the next output is rendered: they wait on the disk, not on
+Python. The manifest lists the files the last
 build wrote; files listed there that the current build does not write are removed, and
 nothing else in the folder is ever touched.
 """
@@ -16,6 +18,7 @@ import os
 import re
 import tempfile
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,17 +38,35 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 def _write_temp_file(path: Path, data: bytes) -> str:
     """``data`` in a new ``.NAME.XXXXXXXX.tmp`` beside ``path``, flushed to disk; its name."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp_name, fd = _write_unflushed_temp_file(path, data)
     try:
-        with os.fdopen(fd, "wb") as tmp:
-            tmp.write(data)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        os.chmod(tmp_name, 0o644)
+        _flush_and_close(fd)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
     return tmp_name
+
+
+def _write_unflushed_temp_file(path: Path, data: bytes) -> tuple[str, int]:
+    """``data`` in a new ``.NAME.XXXXXXXX.tmp`` beside ``path``; its name and still open descriptor,
+    for ``_flush_and_close``."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb", closefd=False) as tmp:
+            tmp.write(data)
+        os.chmod(tmp_name, 0o644)
+    except BaseException:
+        os.close(fd)
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return tmp_name, fd
+
+
+def _flush_and_close(fd: int) -> None:
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +92,8 @@ class OutputWriter:
         self._unchanged: list[str] = []
         self._created: list[Path] = []
         self._lock: int | None = None
+        self._flusher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pledge-timeline-fsync")
+        self._flushes: list[Future[None]] = []
 
     def __enter__(self) -> OutputWriter:
         return self
@@ -89,13 +112,18 @@ class OutputWriter:
         if _holds(target, data):
             self._unchanged.append(relative)
         else:
+            self._raise_failed_flush()
             self._make_folders(target.parent)
-            self._staged.append((relative, _write_temp_file(target, data)))
+            tmp_name, fd = _write_unflushed_temp_file(target, data)
+            self._staged.append((relative, tmp_name))
+            self._flushes.append(self._flusher.submit(_flush_and_close, fd))
 
     def commit(self) -> WriteResult:
         """Move every staged output into place; drop stale outputs and orphaned temp files."""
         try:
             self._lock_folder()
+            for flush in self._flushes:
+                flush.result()
             previous = read_manifest(self.out_dir)
             for relative, tmp_name in self._staged:
                 os.replace(tmp_name, self.out_dir / relative)
@@ -111,10 +139,24 @@ class OutputWriter:
             _remove_orphaned_temp_files(self.out_dir, outputs | {MANIFEST})
             return WriteResult(written, tuple(self._unchanged), tuple(stale))
         finally:
+            self._finish_flushes()
             self._unlock_folder()
+
+    def _raise_failed_flush(self) -> None:
+        """Stop at the first output that failed to reach the disk, not only at ``commit``."""
+        for flush in self._flushes:
+            if flush.done():
+                flush.result()
+
+    def _finish_flushes(self) -> None:
+        """Wait for every flush (each closes its file, whether it succeeds or not)."""
+        wait(self._flushes)
+        self._flushes.clear()
+        self._flusher.shutdown()
 
     def discard(self) -> None:
         """Remove what was staged and the folders made for it; the folder is as it was."""
+        self._finish_flushes()
         for _, tmp_name in self._staged:
             Path(tmp_name).unlink(missing_ok=True)
         self._staged.clear()
