@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -127,15 +127,15 @@ class Span:
 
     start: FuzzyDate
     end: FuzzyDate | None = None
+    first_day: date = field(init=False, repr=False, compare=False)
+    last_day: date = field(init=False, repr=False, compare=False)
+    """Inclusive: the last day the span may cover."""
 
-    @property
-    def first_day(self) -> date:
-        return self.start.first_day
-
-    @property
-    def last_day(self) -> date:
-        """Inclusive: the last day the span may cover."""
-        return (self.end or self.start).last_day
+    def __post_init__(self) -> None:
+        # Derived once here: every output reads both of every event's span, some several times
+        # (and spans are shared: ``parse_span`` keeps them).
+        object.__setattr__(self, "first_day", self.start.first_day)
+        object.__setattr__(self, "last_day", (self.end or self.start).last_day)
 
     @property
     def approximate(self) -> bool:
