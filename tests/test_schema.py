@@ -13,6 +13,7 @@ import yaml
 from conftest import FIXTURES, REPO
 from pledge_timeline import document
 from pledge_timeline.document import json_schema, subschema_at
+from pledge_timeline.validate import TextSchema, load_timeline
 
 SCHEMA_FILE = REPO / "events.schema.json"
 
@@ -103,3 +104,45 @@ def test_every_scalar_field_names_a_check_that_exists() -> None:
     for field in fields:
         check = field[document.CHECK_KEYWORD]
         assert check in document.CHECKS or (check == "number" and "number" in field["type"])
+
+
+def test_the_validator_reads_every_scalar_as_text() -> None:
+    """The loader gives text: the validator's schema wants text where the editor's wants a
+    number, and runs the checks (as formats) instead of the editor's patterns."""
+    text_schema = TextSchema(json_schema())
+    assert subschema_at(text_schema.schema, ("events", 0, "place", "lat")) == {
+        "type": ["string", "null"],
+        "minimum": -90.0,
+        "maximum": 90.0,
+        "default": None,
+        "format": "number from -90.0 to 90.0",
+    }
+    assert subschema_at(text_schema.schema, ("events", 0, "title")) == {"type": "string", "format": "text"}
+    assert subschema_at(text_schema.schema, ("events", 0, "end"))["type"] == ["string", "null"]
+    derived = json.dumps(text_schema.schema)
+    assert '"pattern"' not in derived
+    assert document.CHECK_KEYWORD not in derived
+    assert set(text_schema.checks) == {
+        *document.CHECKS,
+        "number from -90.0 to 90.0",
+        "number from -180.0 to 180.0",
+    }
+
+
+def test_what_an_editor_reads_as_a_number_or_boolean_is_text_to_the_tool(tmp_path: Path) -> None:
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    for old, new in [
+        ("date: 2015-22~", "date: 2015"),
+        ("title: Letter sent", "title: true"),
+        ("  - id: letter-sent", "  - id: 2015"),
+        ("    summary:", "    place: {name: Here, lat: '47.6', lon: 12}\n    summary:"),
+    ]:
+        assert old in text
+        text = text.replace(old, new)
+    path = tmp_path / "events.yaml"
+    path.write_text(text, encoding="utf-8")
+    jsonschema.validate(_editor_view(path), json_schema(), cls=jsonschema.Draft202012Validator)
+    (event,) = load_timeline(path).events
+    assert event.place is not None
+    assert (event.id, event.title, event.when.span.edtf) == ("2015", "true", "2015")
+    assert (event.place.lat, event.place.lon) == (47.6, 12.0)

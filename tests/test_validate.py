@@ -208,6 +208,7 @@ def test_a_coordinate_is_a_decimal_number(tmp_path: Path, text: str) -> None:
         ("\u0664\u0667", "expected a number, found '\u0664\u0667'"),
         ("-90.5", "-90.5 is out of range (at least -90)"),
         ("9e1", None),
+        (" 12 ", "expected a number, found ' 12 '"),
         ("9.1e1", "9.1e1 is out of range (at most 90)"),
     ],
 )
@@ -249,3 +250,57 @@ def test_a_wrong_type_is_named_for_what_was_expected(tmp_path: Path) -> None:
 def test_a_number_field_says_it_wants_a_number(tmp_path: Path) -> None:
     path = _minimal_with(tmp_path, "    summary:", "    place: {name: Here, lon: [1]}\n    summary:")
     assert _problems(path) == ["events.yaml:22:30: events[0].place.lon: expected a number, found a list"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "path", "value"),
+    [
+        ("date: 2015-22~", "date: '0000'", "events[0].date", "0000"),
+        ("date: 2015-22~", "date: 0000-01-01", "events[0].date", "0000-01-01"),
+        ("date: 2015-22~", "date: 9999-24", "events[0].date", "9999-24"),
+        ("date: 2015-22~", "date: 9999-12-31", "events[0].date", "9999-12-31"),
+        ("date: 2015-22~", "date: 2015\n    end: '0000'", "events[0].end", "0000"),
+        ("date: 2015-22~", "date: 2015\n    recorded: 0000-01-01", "events[0].recorded", "0000-01-01"),
+        ("published: 2015-09-16", "published: '0000'", "sources[0].published", "0000"),
+    ],
+)
+def test_a_day_python_cannot_hold_is_refused_not_a_crash(
+    tmp_path: Path, old: str, new: str, path: str, value: str
+) -> None:
+    """Year 0 passed `check` and crashed `build`; with spans' days computed up front, it crashed `check`."""
+    problems = _problems(_minimal_with(tmp_path, old, new))
+    assert [p.split(": ", 1)[1] for p in problems] == [
+        f"{path}: '{value}' is out of range: a date must fall between 0001-01-02 and 9999-12-30"
+    ]
+
+
+def test_the_first_and_last_days_held_build(tmp_path: Path) -> None:
+    path = _minimal_with(tmp_path, "date: 2015-22~", "date: 0001-01-02/9999-12-30")
+    (event,) = load_timeline(path).events
+    assert (event.when.span.first_day.isoformat(), event.when.span.last_day.isoformat()) == (
+        "0001-01-02",
+        "9999-12-30",
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com/a\u00a0b",  # no-break space
+        "https://timeline\u3000example.org/",  # ideographic space
+        "https://example.org/x\u2028y/",  # line separator
+        "https://example.org/\ufeff",  # BOM
+        "http\u017f://example.org/",  # long s: "s" only under Unicode case folding
+    ],
+)
+def test_a_url_with_any_space_is_refused_as_the_schema_refuses_it(tmp_path: Path, url: str) -> None:
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "events.yaml"
+    path.write_text(text.replace("url: https://news.example.com/a.html", f'url: "{url}"'), encoding="utf-8")
+    message = f"'{url}' is not an http(s) URL; only http:// and https:// links are published"
+    assert [p.split(": ", 1)[1] for p in _problems(path)] == [f"sources[0].url: {message}"]
+
+
+def test_an_uppercase_scheme_is_a_url(tmp_path: Path) -> None:
+    path = _minimal_with(tmp_path, "url: https://news.example.com/a.html", "url: HTTPS://NEWS.EXAMPLE.COM/")
+    assert load_timeline(path).sources[0].url == "HTTPS://NEWS.EXAMPLE.COM/"

@@ -213,7 +213,8 @@ def parse_date(text: str) -> FuzzyDate:
     day = int(match["day"]) if match["day"] else None
     approximate, uncertain = match["q"] in ("~", "%"), match["q"] in ("?", "%")
     if month is not None and 21 <= month <= 24 and day is None:
-        return FuzzyDate(year, season=month, approximate=approximate, uncertain=uncertain)
+        season = FuzzyDate(year, season=month, approximate=approximate, uncertain=uncertain)
+        return _within_supported_days(season, text)
     if month is not None and not 1 <= month <= 12:
         raise DateSyntaxError(
             f"'{text}' is not a valid date (month {month:02d} does not exist; "
@@ -225,7 +226,28 @@ def parse_date(text: str) -> FuzzyDate:
             raise DateSyntaxError(
                 f"'{text}' is not a valid date ({calendar.month_name[month]} {year} has {days} days)"
             )
-    return FuzzyDate(year, month, day, approximate=approximate, uncertain=uncertain)
+    return _within_supported_days(
+        FuzzyDate(year, month, day, approximate=approximate, uncertain=uncertain), text
+    )
+
+
+FIRST_SUPPORTED_DAY = date(1, 1, 2)
+LAST_SUPPORTED_DAY = date(9999, 12, 30)
+"""A day short of Python's first and last: outputs move times across time zones and write the
+day after a span's last (iCalendar's DTEND)."""
+
+
+def _within_supported_days(parsed: FuzzyDate, text: str) -> FuzzyDate:
+    try:
+        inside = parsed.first_day >= FIRST_SUPPORTED_DAY and parsed.last_day <= LAST_SUPPORTED_DAY
+    except ValueError:  # year 0, or a season running into year 10000
+        inside = False
+    if not inside:
+        raise DateSyntaxError(
+            f"'{text}' is out of range: a date must fall between {FIRST_SUPPORTED_DAY.isoformat()} "
+            f"and {LAST_SUPPORTED_DAY.isoformat()}"
+        )
+    return parsed
 
 
 @lru_cache(maxsize=_PARSED_CACHE)

@@ -24,20 +24,25 @@ from pledge_timeline.dates import DateSyntaxError, parse_date, parse_span
 Schema = dict[str, Any]
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+DEFAULT_LANGUAGE = "en"
 CHECK_KEYWORD = "x-check"
 """Names the check in ``CHECKS`` that judges the text of a field."""
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 DAY_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
-URL_PATTERN = r"^https?://[^\s/?#\"<>\\^`{|}]+[^\s\"<>\\^`{|}]*$"
+SPACE = r"\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+"""ECMA-262's ``\\s`` (any space separator, line separators, BOM), for a character class in a
+pattern that Python (with ``re.ASCII``) and the schema's ECMA-262 read alike."""
+URL_PATTERN = rf"^https?://[^{SPACE}/?#\"<>\\^`{{|}}]+[^{SPACE}\"<>\\^`{{|}}]*$"
 EDTF_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?[?~%]?$"
 EDTF_SPAN_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?[?~%]?(/\d{4}(-\d{2}(-\d{2})?)?[?~%]?)?$"
 LANGUAGE_PATTERN = r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$"
 NUMBER_PATTERN = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 """A decimal number as YAML and JSON write it: no ``nan``, ``inf`` or ``1_000``."""
 
-# re.ASCII: \d and \s as in the JSON Schema's (ECMA-262) patterns, so "٢٠١٥" is no year.
+# re.ASCII: \d as in the JSON Schema's (ECMA-262) patterns, so "٢٠١٥" is no year; and no
+# long s (U+017F) matching "s" under IGNORECASE. ECMA-262's wider \s is spelled out (SPACE).
 _SLUG_RE = re.compile(SLUG_PATTERN)
 _DAY_RE = re.compile(DAY_PATTERN, flags=re.ASCII)
 _TIME_RE = re.compile(TIME_PATTERN, flags=re.ASCII)
@@ -52,10 +57,9 @@ _ALLOWED_CONTROLS = frozenset("\t\n\r")
 class FieldProblem(ValueError):
     """What is wrong with one field's text: ``kind`` for code, the message for the person."""
 
-    def __init__(self, kind: str, message: str, value: str) -> None:
+    def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
         self.kind = kind
-        self.value = value
 
 
 _ASCII_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -75,14 +79,13 @@ def check_text(value: str) -> str:
                 "control_character",
                 f"contains the control character U+{ord(char):04X} at character {index + 1}, "
                 "which XML and iCalendar cannot carry; remove it",
-                value,
             )
     return value
 
 
 def check_nonblank(value: str) -> str:
     if not value.strip():
-        raise FieldProblem("blank", "is blank; write some text", value)
+        raise FieldProblem("blank", "is blank; write some text")
     return value
 
 
@@ -97,9 +100,7 @@ def check_slug(value: str) -> str:
     if not _SLUG_RE.fullmatch(value):
         suggestion = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "event-1"
         raise FieldProblem(
-            "slug",
-            f"'{value}' is not a slug: use lowercase a-z, 0-9 and single hyphens, e.g. '{suggestion}'",
-            value,
+            "slug", f"'{value}' is not a slug: use lowercase a-z, 0-9 and single hyphens, e.g. '{suggestion}'"
         )
     return value
 
@@ -113,9 +114,7 @@ def check_url(value: str) -> str:
     check_text(value)
     if not is_publishable_url(value):
         raise FieldProblem(
-            "url",
-            f"'{value}' is not an http(s) URL; only http:// and https:// links are published",
-            value,
+            "url", f"'{value}' is not an http(s) URL; only http:// and https:// links are published"
         )
     return value
 
@@ -124,27 +123,27 @@ def check_edtf_span(value: str) -> str:
     try:
         parse_span(value)
     except DateSyntaxError as exc:
-        raise FieldProblem("edtf", str(exc), value) from None
+        raise FieldProblem("edtf", str(exc)) from None
     return value
 
 
 def check_edtf_date(value: str) -> str:
     if "/" in value:
-        raise FieldProblem("edtf", f"'{value}' is an interval; 'end' takes one date", value)
+        raise FieldProblem("edtf", f"'{value}' is an interval; 'end' takes one date")
     try:
         parse_date(value)
     except DateSyntaxError as exc:
-        raise FieldProblem("edtf", str(exc), value) from None
+        raise FieldProblem("edtf", str(exc)) from None
     return value
 
 
 def check_day(value: str) -> str:
     if not _DAY_RE.fullmatch(value):
-        raise FieldProblem("day", f"'{value}' is not a day; write YYYY-MM-DD, e.g. 2015-09-16", value)
+        raise FieldProblem("day", f"'{value}' is not a day; write YYYY-MM-DD, e.g. 2015-09-16")
     try:
         parse_date(value)
     except DateSyntaxError as exc:
-        raise FieldProblem("day", str(exc), value) from None
+        raise FieldProblem("day", str(exc)) from None
     return value
 
 
@@ -154,7 +153,7 @@ def check_time(value: str) -> str:
     hint = ""
     if match := re.fullmatch(r"(\d):([0-5]\d)", value, flags=re.ASCII):
         hint = f"; write '0{match[1]}:{match[2]}' in quotes (YAML 1.1 reads {value} unquoted as a number)"
-    raise FieldProblem("time", f"'{value}' is not a 24-hour time HH:MM{hint}", value)
+    raise FieldProblem("time", f"'{value}' is not a 24-hour time HH:MM{hint}")
 
 
 @cache
@@ -214,29 +213,25 @@ def _starts_as_tzif(file: str) -> bool:
 
 def check_timezone(value: str) -> str:
     if not is_time_zone(value):
-        raise FieldProblem(
-            "timezone", f"'{value}' is not an IANA time zone (e.g. America/Los_Angeles)", value
-        )
+        raise FieldProblem("timezone", f"'{value}' is not an IANA time zone (e.g. America/Los_Angeles)")
     return value
 
 
 def check_language(value: str) -> str:
     if not _LANGUAGE_RE.fullmatch(value):
-        raise FieldProblem(
-            "language", f"'{value}' is not a BCP 47 language tag (e.g. en, en-US, zh-Hans)", value
-        )
+        raise FieldProblem("language", f"'{value}' is not a BCP 47 language tag (e.g. en, en-US, zh-Hans)")
     return value
 
 
 def check_number(value: str, minimum: float, maximum: float) -> float:
     """The number a text such as ``47.6`` or ``-1.2e1`` writes, if it lies in the range."""
     if not _NUMBER_RE.fullmatch(value):
-        raise FieldProblem("number", f"expected a number, found '{value}'", value)
+        raise FieldProblem("number", f"expected a number, found '{value}'")
     number = float(value)
     if number < minimum:
-        raise FieldProblem("range", f"{value} is out of range (at least {minimum:g})", value)
+        raise FieldProblem("range", f"{value} is out of range (at least {minimum:g})")
     if number > maximum:
-        raise FieldProblem("range", f"{value} is out of range (at most {maximum:g})", value)
+        raise FieldProblem("range", f"{value} is out of range (at most {maximum:g})")
     return number
 
 
@@ -254,8 +249,13 @@ CHECKS: dict[str, Callable[[str], object]] = {
 """The checks ``x-check`` names; ``"number"`` (``check_number``) takes its range from the schema."""
 
 
+SCALAR_TYPES = ["string", "number", "boolean"]
+"""What an editor's YAML 1.2 may read a plain scalar as (``2015``, ``true``); the tool reads the
+text as typed, so a date of ``2015`` or a title of ``true`` is text to it."""
+
+
 def _string(check: str, description: str | None = None, pattern: str | None = None) -> Schema:
-    schema: Schema = {"type": "string"}
+    schema: Schema = {"type": SCALAR_TYPES}
     if description is not None:
         schema["description"] = description
     if pattern is not None:
@@ -265,7 +265,14 @@ def _string(check: str, description: str | None = None, pattern: str | None = No
 
 
 def _number(minimum: float, maximum: float) -> Schema:
-    return {"type": "number", "minimum": minimum, "maximum": maximum, CHECK_KEYWORD: "number"}
+    """A number, or text that writes one (a quoted ``'47.6'``)."""
+    return {
+        "type": ["number", "string"],
+        "minimum": minimum,
+        "maximum": maximum,
+        "pattern": NUMBER_PATTERN,
+        CHECK_KEYWORD: "number",
+    }
 
 
 def _described(schema: Schema, description: str) -> Schema:
@@ -275,7 +282,8 @@ def _described(schema: Schema, description: str) -> Schema:
 def _optional(schema: Schema, default: object = None) -> Schema:
     """A key that may be left out; left out or empty (``null``), it is ``default``."""
     if default is None:
-        schema = {**schema, "type": [schema["type"], "null"]}
+        types = schema["type"]
+        schema = {**schema, "type": [*([types] if isinstance(types, str) else types), "null"]}
     return {**schema, "default": default}
 
 
@@ -320,7 +328,7 @@ def json_schema() -> Schema:
         {
             "title": TEXT,
             "description": TEXT,
-            "language": _optional(LANGUAGE, "en"),
+            "language": _optional(LANGUAGE, DEFAULT_LANGUAGE),
             "base_url": _described(URL, "where the output folder is published; ids and links derive from it"),
             "timezone": _described(TIME_ZONE, "default zone for events that give a time"),
             "curator": TEXT,

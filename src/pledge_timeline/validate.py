@@ -15,6 +15,7 @@ from pledge_timeline.dates import DateSyntaxError, Span, make_span, parse_date, 
 from pledge_timeline.document import (
     CHECK_KEYWORD,
     CHECKS,
+    DEFAULT_LANGUAGE,
     EventDoc,
     FieldProblem,
     Schema,
@@ -84,35 +85,12 @@ class TextSchema:
     def __init__(self, schema: Schema) -> None:
         self.original = schema
         self.checks: dict[str, Callable[[str], object]] = {}
-        self.schema = self._for_text(schema)
+        """The check each format of ``schema`` runs, by format name."""
+        self.schema = _for_text(schema, self.checks)
         formats: dict[str, Callable[..., bool]] = {
             name: partial(_passes, check) for name, check in self.checks.items()
         }
         self.validator = jsonschema_rs.validator_for(self.schema, formats=formats, validate_formats=True)
-
-    def _for_text(self, schema: Schema) -> Schema:
-        derived: Schema = {}
-        for key, value in schema.items():
-            if key == "properties":
-                derived[key] = {name: self._for_text(field) for name, field in value.items()}
-            elif key == "items":
-                derived[key] = self._for_text(value)
-            elif key not in ("pattern", CHECK_KEYWORD):
-                derived[key] = value
-        if CHECK_KEYWORD in schema:
-            derived["format"] = self._format_for(schema)
-            derived["type"] = ["string", "null"] if "null" in schema["type"] else "string"
-        return derived
-
-    def _format_for(self, field: Schema) -> str:
-        name: str = field[CHECK_KEYWORD]
-        if name == "number":
-            low, high = field["minimum"], field["maximum"]
-            name = f"number from {low} to {high}"
-            self.checks[name] = partial(check_number, minimum=low, maximum=high)
-        else:
-            self.checks[name] = CHECKS[name]
-        return name
 
     def expected_types(self, problem: jsonschema_rs.ValidationError) -> list[str]:
         """What the original schema asks for where ``problem``, a type error, was found."""
@@ -128,6 +106,33 @@ class TextSchema:
         except FieldProblem as reason:
             return str(reason)
         return problem.message  # pragma: no cover - the check failed a moment ago
+
+
+def _for_text(schema: Schema, checks: dict[str, Callable[[str], object]]) -> Schema:
+    """``schema`` for all-text data (see ``TextSchema``); adds the checks its formats run to ``checks``."""
+    derived: Schema = {}
+    for key, value in schema.items():
+        if key == "properties":
+            derived[key] = {name: _for_text(field, checks) for name, field in value.items()}
+        elif key == "items":
+            derived[key] = _for_text(value, checks)
+        elif key not in ("pattern", CHECK_KEYWORD):
+            derived[key] = value
+    if CHECK_KEYWORD in schema:
+        format_name, check = _format_for(schema)
+        checks[format_name] = check
+        derived["format"] = format_name
+        derived["type"] = ["string", "null"] if "null" in schema["type"] else "string"
+    return derived
+
+
+def _format_for(field: Schema) -> tuple[str, Callable[[str], object]]:
+    """The format that runs the field's ``x-check``, and the check."""
+    name: str = field[CHECK_KEYWORD]
+    if name != "number":
+        return name, CHECKS[name]
+    low, high = field["minimum"], field["maximum"]
+    return f"number from {low} to {high}", partial(check_number, minimum=low, maximum=high)
 
 
 def _passes(check: Callable[[str], object], text: str) -> bool:
@@ -160,7 +165,8 @@ def _located(
     elif isinstance(kind, Kind.AdditionalProperties):
         for key_path in _unknown_keys(problem):
             value = _value_at(doc.data, key_path)
-            yield TimelineError(doc.where_key(key_path), key_path, _unknown_key_message(key_path), value)
+            message = _unknown_key_message(schema, key_path)
+            yield TimelineError(doc.where_key(key_path), key_path, message, value)
     else:
         yield TimelineError(doc.where(path), path, _message(schema, problem), problem.instance)
 
@@ -171,10 +177,10 @@ def _is_misspelled(key: str, parent: Path, unknown: list[Path]) -> bool:
     return _closest(key, typos) is not None
 
 
-def _unknown_key_message(path: Path) -> str:
+def _unknown_key_message(schema: TextSchema, path: Path) -> str:
     key = str(path[-1])
     message = f"unknown key '{key}'"
-    known = list(subschema_at(json_schema(), path[:-1])["properties"])
+    known = list(subschema_at(schema.original, path[:-1])["properties"])
     close = _closest(key, known)
     if close is not None:
         return f"{message} (did you mean '{close}'?)"
@@ -207,7 +213,7 @@ def _message(schema: TextSchema, problem: jsonschema_rs.ValidationError) -> str:
     if isinstance(kind, Kind.Format):
         return schema.check_message(problem, kind.format)
     if isinstance(kind, Kind.Type):
-        expected = next(EXPECTED[t] for t in schema.expected_types(problem) if t != "null")
+        expected = next(EXPECTED.get(t, t) for t in schema.expected_types(problem) if t != "null")
         if value is None and expected == "text":
             return "is empty; write a value"
         return f"expected {expected}, found {_describe(value)}"
@@ -361,7 +367,7 @@ def build_model(doc: TimelineDoc) -> Timeline:
     return Timeline(
         title=meta["title"],
         description=meta["description"],
-        language=meta.get("language", "en"),
+        language=meta.get("language", DEFAULT_LANGUAGE),
         base_url=folder_url(meta["base_url"]),
         timezone=meta["timezone"],
         curator=meta["curator"],
