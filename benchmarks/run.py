@@ -5,8 +5,9 @@
     python benchmarks/run.py --smoke            # CI: 1,000 events, 1 repetition, no browser
 
 Every timing is a child process started cold, the way a user runs the command: its wall time,
-and its peak RSS from ``os.wait4``. Times are the median of ``--reps`` runs after one warm-up run
-(fewer for 100,000 events: see ``--big-reps``). See benchmarks/README.md for what is measured.
+and its peak RSS from ``os.wait4``. Times are the median of ``--reps`` runs after one warm-up run,
+at every size (``--big-reps`` takes fewer at 100,000 events). See benchmarks/README.md for what is
+measured.
 """
 
 from __future__ import annotations
@@ -330,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", nargs="+", type=int, default=list(DEFAULT_SIZES))
     parser.add_argument("--reps", type=int, default=5, help="timed runs after one warm-up (default 5)")
     parser.add_argument(
-        "--big-reps", type=int, default=1, help=f"timed runs at {BIG:,}+ events, no warm-up (default 1)"
+        "--big-reps", type=int, help=f"timed runs at {BIG:,}+ events, after the warm-up (default: --reps)"
     )
     parser.add_argument("--smoke", action="store_true", help="1,000 events, 1 run, no warm-up, no browser")
     parser.add_argument("--no-browser", action="store_true")
@@ -340,13 +341,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--events", type=Path, default=REPO / "events.yaml", help="the shipped events file")
     args = parser.parse_args(argv)
+    if args.big_reps is None:
+        args.big_reps = args.reps
     if args.smoke:
         args.sizes, args.reps, args.big_reps, args.no_browser = [1_000], 1, 1, True
     warmup = not args.smoke
     started = time.perf_counter()
     print(f"pledge-timeline benchmark: sizes {', '.join(f'{s:,}' for s in args.sizes)}; "
           f"{args.reps} timed runs after {'one warm-up' if warmup else 'no warm-up'} "
-          f"({args.big_reps} without warm-up at {BIG:,}+ events); Python {sys.version.split()[0]}, "
+          f"({args.big_reps} at {BIG:,}+ events); Python {sys.version.split()[0]}, "
           f"{os.cpu_count()} CPUs; {load_note()}")  # fmt: skip
 
     shipped: tuple[Runs, Runs, Path] | None = None
@@ -366,13 +369,10 @@ def main(argv: list[str] | None = None) -> int:
         events_file = write_events_file(size, DATA)
         print(f"\n{size:,} events: {events_file.relative_to(REPO)} ({mb(events_file.stat().st_size)}, "
               f"ready in {time.perf_counter() - mark:.1f} s) ...", flush=True)  # fmt: skip
-        big = size >= BIG
-        reps = args.big_reps if big else args.reps
-        if big and not args.smoke:
-            print(f"  {reps} timed run(s) and no warm-up at this size (--big-reps): a build takes minutes")
-        check, build, out_dir = measure_cli(events_file, f"size{size}", reps, warmup and not big)
+        reps = args.big_reps if size >= BIG else args.reps
+        check, build, out_dir = measure_cli(events_file, f"size{size}", reps, warmup)
         print(f"  check {check.median:.2f} s, build {build.median:.2f} s ({build.spread})", flush=True)
-        stage_runs = 1 if size >= BIG else reps
+        stage_runs = reps
         stages, detail = measure_stages(events_file, f"size{size}", stage_runs)
         result = SizeResult(
             size, events_file.stat().st_size, check, build, stages, detail["peaks"], stage_runs,  # type: ignore[arg-type]
