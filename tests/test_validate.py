@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, REPO
+from pledge_timeline.build import build
 from pledge_timeline.errors import InvalidTimeline, TimelineError
 from pledge_timeline.validate import load_timeline
 
@@ -259,6 +260,8 @@ def test_a_number_field_says_it_wants_a_number(tmp_path: Path) -> None:
         ("date: 2015-22~", "date: 0000-01-01", "events[0].date", "0000-01-01"),
         ("date: 2015-22~", "date: 9999-24", "events[0].date", "9999-24"),
         ("date: 2015-22~", "date: 9999-12-31", "events[0].date", "9999-12-31"),
+        ("date: 2015-22~", "date: 0002-12-31", "events[0].date", "0002-12-31"),
+        ("date: 2015-22~", "date: '9999'", "events[0].date", "9999"),
         ("date: 2015-22~", "date: 2015\n    end: '0000'", "events[0].end", "0000"),
         ("date: 2015-22~", "date: 2015\n    recorded: 0000-01-01", "events[0].recorded", "0000-01-01"),
         ("published: 2015-09-16", "published: '0000'", "sources[0].published", "0000"),
@@ -270,17 +273,32 @@ def test_a_day_python_cannot_hold_is_refused_not_a_crash(
     """Year 0 passed `check` and crashed `build`; with spans' days computed up front, it crashed `check`."""
     problems = _problems(_minimal_with(tmp_path, old, new))
     assert [p.split(": ", 1)[1] for p in problems] == [
-        f"{path}: '{value}' is out of range: a date must fall between 0001-01-02 and 9999-12-30"
+        f"{path}: '{value}' is out of range: a date must fall between 0003-01-01 and 9998-12-31"
     ]
 
 
 def test_the_first_and_last_days_held_build(tmp_path: Path) -> None:
-    path = _minimal_with(tmp_path, "date: 2015-22~", "date: 0001-01-02/9999-12-30")
-    (event,) = load_timeline(path).events
-    assert (event.when.span.first_day.isoformat(), event.when.span.last_day.isoformat()) == (
-        "0001-01-02",
-        "9999-12-30",
-    )
+    """The calendar describes a zone's clock changes from the year before a timed event's to the
+    year after, moves times to UTC and writes the day after a span's last: all within Python's
+    dates at both ends of the range. (A timed event in year 1 or 9999 crashed the calendar.)"""
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    head, event = text.split("events:\n")
+    events = [
+        event.replace("date: 2015-22~", "date: 0003-01-01/9998-12-31"),
+        event.replace("letter-sent", "first-morning").replace(
+            "date: 2015-22~", "date: 0003-01-01\n    time: '00:30'\n    timezone: Asia/Tokyo"
+        ),
+        event.replace("letter-sent", "last-night").replace(
+            "date: 2015-22~", "date: 9998-12-31\n    time: '23:30'\n    timezone: Pacific/Honolulu"
+        ),
+    ]
+    path = tmp_path / "events.yaml"
+    path.write_text(head + "events:\n" + "".join(events), encoding="utf-8")
+    build(path, tmp_path / "out")
+    calendar = (tmp_path / "out" / "calendar.ics").read_bytes().decode("utf-8")
+    assert "DTSTART;VALUE=DATE:00030101\r\nDTEND;VALUE=DATE:99990101\r\n" in calendar
+    assert "DTSTART;TZID=Asia/Tokyo:00030101T003000\r\n" in calendar
+    assert "DTSTART;TZID=Pacific/Honolulu:99981231T233000\r\n" in calendar
 
 
 @pytest.mark.parametrize(

@@ -231,10 +231,11 @@ def parse_date(text: str) -> FuzzyDate:
     )
 
 
-FIRST_SUPPORTED_DAY = date(1, 1, 2)
-LAST_SUPPORTED_DAY = date(9999, 12, 30)
-"""A day short of Python's first and last: outputs move times across time zones and write the
-day after a span's last (iCalendar's DTEND)."""
+FIRST_SUPPORTED_DAY = date(3, 1, 1)
+LAST_SUPPORTED_DAY = date(9998, 12, 31)
+"""Two years short of Python's first and one of its last: a calendar describes a zone's clock
+changes from the start of the year before a timed event's to the end of the year after (in UTC,
+which can fall a day outside them), and writes the day after a span's last (DTEND)."""
 
 
 def _within_supported_days(parsed: FuzzyDate, text: str) -> FuzzyDate:

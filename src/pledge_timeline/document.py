@@ -255,7 +255,7 @@ text as typed, so a date of ``2015`` or a title of ``true`` is text to it."""
 
 
 def _string(check: str, description: str | None = None, pattern: str | None = None) -> Schema:
-    schema: Schema = {"type": SCALAR_TYPES}
+    schema: Schema = {"type": list(SCALAR_TYPES)}
     if description is not None:
         schema["description"] = description
     if pattern is not None:

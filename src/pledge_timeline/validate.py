@@ -101,11 +101,9 @@ class TextSchema:
         return [types] if isinstance(types, str) else list(types)
 
     def check_message(self, problem: jsonschema_rs.ValidationError, format_name: str) -> str:
-        try:
-            self.checks[format_name](str(problem.instance))
-        except FieldProblem as reason:
-            return str(reason)
-        return problem.message  # pragma: no cover - the check failed a moment ago
+        """What the check that failed says (formats only say yes or no)."""
+        reason = _problem_with(self.checks[format_name], str(problem.instance))
+        return problem.message if reason is None else str(reason)
 
 
 def _for_text(schema: Schema, checks: dict[str, Callable[[str], object]]) -> Schema:
@@ -136,11 +134,15 @@ def _format_for(field: Schema) -> tuple[str, Callable[[str], object]]:
 
 
 def _passes(check: Callable[[str], object], text: str) -> bool:
+    return _problem_with(check, text) is None
+
+
+def _problem_with(check: Callable[[str], object], text: str) -> FieldProblem | None:
     try:
         check(text)
-    except FieldProblem:
-        return False
-    return True
+    except FieldProblem as problem:
+        return problem
+    return None
 
 
 @cache

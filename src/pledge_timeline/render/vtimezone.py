@@ -140,12 +140,21 @@ def utc_offset(offset: timedelta) -> str:
     return f"{sign}{hours:02}{minutes:02}{seconds:02}" if seconds else f"{sign}{hours:02}{minutes:02}"
 
 
+Clocks = tuple[timedelta | None, timedelta | None, str | None]
+"""A zone's raw readings at an instant: ``utcoffset()``, ``dst()``, ``tzname()``."""
+
+
 def _state(zone: ZoneInfo, instant: datetime) -> tuple[timedelta, bool, str]:
     local = instant.astimezone(zone)
-    offset, dst = local.utcoffset(), local.dst()
+    return _state_of((local.utcoffset(), local.dst(), local.tzname()))
+
+
+def _state_of(clocks: Clocks) -> tuple[timedelta, bool, str]:
+    """Offset, DST flag and name: what a switch changes (a change of the DST amount alone is none)."""
+    offset, dst, name = clocks
     assert offset is not None
     assert dst is not None
-    return offset, bool(dst), local.tzname() or ""
+    return offset, bool(dst), name or ""
 
 
 def _state_at(zone: ZoneInfo, instant: datetime) -> Observance:
@@ -160,16 +169,15 @@ def _transitions(zone: ZoneInfo, start: datetime, end: datetime) -> Iterator[Obs
     last_full_step = end - step
     before, moment = _state(zone, start), start
     local = start.astimezone(zone)
-    clocks = (local.utcoffset(), local.dst(), local.tzname())
+    clocks: Clocks = (local.utcoffset(), local.dst(), local.tzname())
     while moment < end:
         step_end = moment + step if moment <= last_full_step else end
-        # The build's hottest loop: the clocks' raw readings, then ``_state`` only when they
-        # change (a change of the DST amount alone is no switch).
+        # The build's hottest loop: compare the raw readings, and make a state only when they change.
         local = step_end.astimezone(zone)
-        readings = (local.utcoffset(), local.dst(), local.tzname())
+        readings: Clocks = (local.utcoffset(), local.dst(), local.tzname())
         if readings != clocks:
             clocks = readings
-            after = _state(zone, step_end)
+            after = _state_of(readings)
             if after != before:
                 switch = _first_instant_with(zone, after, moment, step_end)
                 yield Observance(
