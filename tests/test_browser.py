@@ -22,7 +22,7 @@ import pytest
 from conftest import FIXTURES, REPO, missing_tool
 from pledge_timeline.model import Timeline
 from pledge_timeline.render.html import render_page, render_page_sibling
-from pledge_timeline.render.plotlyjs import PLOTLYJS_FILE, plotlyjs_bytes
+from pledge_timeline.render.plotlyjs import PLOTLYJS_FILE, render_plotlyjs
 from pledge_timeline.validate import load_timeline
 from test_html import big_timeline, crowded_timeline
 
@@ -92,7 +92,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     sibling = folder / "sibling"
     sibling.mkdir()
     (sibling / "timeline.html").write_bytes(render_page_sibling(result.timelines["small"], "timeline.html"))
-    (sibling / PLOTLYJS_FILE).write_bytes(plotlyjs_bytes())
+    (sibling / PLOTLYJS_FILE).write_bytes(render_plotlyjs(result.timelines["small"], PLOTLYJS_FILE))
     lonely = folder / "lonely"
     lonely.mkdir()
     (lonely / "timeline.html").write_bytes(render_page_sibling(result.timelines["small"], "timeline.html"))

@@ -54,11 +54,13 @@ from pledge_timeline.render.plotlyjs import (
     BUNDLE,
     BUNDLE_SHA256,
     BUNDLE_VERSION,
+    COMPILE_HINT,
     PLOTLYJS_FILE,
     CorruptBundleError,
     header_version,
     plotlyjs_bytes,
     plotlyjs_source,
+    render_plotlyjs,
     sanitize_inline_js,
 )
 
@@ -357,6 +359,12 @@ def test_inline_plotlyjs_has_no_forbidden_code_points_or_script_end() -> None:
     assert plotlyjs_bytes().startswith(b"/**")
 
 
+def test_page_plotlyjs_is_the_compile_hint_then_the_vendored_file(small: Timeline) -> None:
+    assert plotlyjs_source() == COMPILE_HINT + plotlyjs_bytes().decode()
+    assert COMPILE_HINT == "//# allFunctionsCalledOnLoad\n"  # V8's spelling, on a line of its own
+    assert render_plotlyjs(small, PLOTLYJS_FILE) == plotlyjs_source().encode()
+
+
 def test_sanitize_inline_js_keeps_meaning() -> None:
     assert sanitize_inline_js('var a = "\x01\x1a\t";') == 'var a = "\\x01\\x1a\t";'
     assert sanitize_inline_js('s = "</SCRIPT>"') == 's = "<\\/SCRIPT>"'
@@ -397,7 +405,7 @@ def test_content_security_policy_allows_exactly_the_page_scripts(small_page: byt
 def test_sibling_mode_publishes_plotlyjs_beside_the_page(small: Timeline) -> None:
     renderers = page_renderers("sibling")
     assert set(renderers) == {"timeline.html", PLOTLYJS_FILE}
-    assert renderers[PLOTLYJS_FILE](small, PLOTLYJS_FILE) == plotlyjs_bytes()
+    assert renderers[PLOTLYJS_FILE](small, PLOTLYJS_FILE) == plotlyjs_source().encode()
     policy = _document(renderers["timeline.html"](small, "timeline.html")).xpath(
         "//meta[@http-equiv='Content-Security-Policy']/@content"
     )[0]
@@ -504,8 +512,9 @@ def test_vendored_bundle_is_the_plotlyjs_version_plotly_bundles() -> None:
     """Refresh the bundle when plotly is upgraded: see pledge_timeline.render.plotlyjs."""
     from plotly.offline import get_plotlyjs_version
 
-    assert header_version(plotlyjs_source()) == BUNDLE_VERSION == get_plotlyjs_version()
-    assert plotlyjs_source().startswith("/**\n* plotly.js (basic - minified) v")
+    vendored = plotlyjs_bytes().decode()
+    assert header_version(vendored) == BUNDLE_VERSION == get_plotlyjs_version()
+    assert vendored.startswith("/**\n* plotly.js (basic - minified) v")
 
 
 def test_vendored_bundle_is_the_recorded_file() -> None:
@@ -528,8 +537,8 @@ def test_vendored_bundle_was_sanitised_when_vendored() -> None:
     assert sanitize_inline_js(source) == source
 
 
-def test_inline_plotlyjs_hash_in_the_policy_is_the_bundles() -> None:
-    digest = base64.b64encode(hashlib.sha256(plotlyjs_bytes()).digest()).decode()
+def test_inline_plotlyjs_hash_in_the_policy_is_the_inlined_scripts() -> None:
+    digest = base64.b64encode(hashlib.sha256(plotlyjs_source().encode()).digest()).decode()
     assert plotlyjs.plotlyjs_csp_hash() == f"'sha256-{digest}'"
 
 

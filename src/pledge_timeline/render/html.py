@@ -118,8 +118,9 @@ def safe_json(value: object) -> str:
 def content_security_policy(inline_plotlyjs: bool, app_js: str) -> str:
     """Allow only this page's own scripts and no fetch at all; a sibling plotly.js is 'self'.
 
-    The inlined plotly.js's hash is the vendored file's recorded sha256, which ``plotlyjs_bytes``
-    checks when it reads the file: a corrupt bundle stops the build instead of being blocked.
+    The inlined plotly.js is the vendored file, which ``plotlyjs_bytes`` checks against its
+    recorded sha256 when it reads it, behind the compile hint: a corrupt bundle stops the build
+    instead of being blocked.
     """
     scripts = [_csp_hash(THEME_BOOT_JS), _csp_hash(app_js)]
     if inline_plotlyjs:
