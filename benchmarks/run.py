@@ -6,8 +6,10 @@
 
 Every timing is a child process started cold, the way a user runs the command: its wall time,
 and its peak RSS from ``os.wait4``. Times are the median of ``--reps`` runs after one warm-up run,
-at every size (``--big-reps`` takes fewer at 100,000 events). See benchmarks/README.md for what is
-measured.
+at every size (``--big-reps`` takes fewer at 100,000 events). The builds of all sizes and
+yaml2ics's calendars run in rounds, one of each per round, so that the ratios the targets compare
+come from the same minutes. ``benchmarks/out/`` is emptied at the start of each run. See
+benchmarks/README.md for what is measured.
 """
 
 from __future__ import annotations
@@ -130,7 +132,7 @@ def fresh_dir(label: str) -> Path:
 def measure_cli(events_file: Path, label: str, reps: int, warmup: bool) -> tuple[Runs, Runs, Path]:
     """``check`` and ``build`` (into an empty folder each time); keep the last build's folder."""
     python = sys.executable
-    check = repeat(lambda: timed_child([python, WORKER, "cli", "check", events_file]), reps, warmup)
+    check = measure_check(events_file, reps, warmup)
     kept: list[Path] = []
 
     def build_once() -> tuple[float, int]:
@@ -141,6 +143,108 @@ def measure_cli(events_file: Path, label: str, reps: int, warmup: bool) -> tuple
 
     build = repeat(build_once, reps, warmup)
     return check, build, kept[0]
+
+
+def measure_sizes(args: argparse.Namespace, warmup: bool) -> list[SizeResult]:
+    """Every size: its checks, then the builds of all sizes and yaml2ics's calendars in rounds.
+
+    The machine's speed drifts by 30% over minutes, and the targets compare runs: our 10,000-event
+    build with yaml2ics's, our 100,000-event build with our 10,000-event one. So each round runs one
+    of each (a warm-up round first), and the medians being compared come from the same minutes.
+    """
+    sizes = sorted(args.sizes)
+    tool = None if args.no_yaml2ics else find_yaml2ics(args.yaml2ics)
+    files: dict[int, Path] = {}
+    checks: dict[int, Runs] = {}
+    for size in sizes:
+        mark = time.perf_counter()
+        files[size] = write_events_file(size, DATA)
+        print(f"\n{size:,} events: {files[size].relative_to(REPO)} ({mb(files[size].stat().st_size)}, "
+              f"ready in {time.perf_counter() - mark:.1f} s) ...", flush=True)  # fmt: skip
+        checks[size] = measure_check(files[size], reps_for(size, args), warmup)
+        print(f"  check {checks[size].median:.2f} s ({checks[size].spread})", flush=True)
+    rounds = Rounds(files, tool, args, warmup)
+    rounds.run()
+    results = []
+    for size in sizes:
+        reps = reps_for(size, args)
+        stages, detail = measure_stages(files[size], f"size{size}", reps)
+        result = SizeResult(
+            size, files[size].stat().st_size, checks[size], rounds.builds[size], stages,
+            detail["peaks"], reps, detail["sizes"], detail["tags"], detail["files"],  # type: ignore[arg-type]
+            detail["limit_lifted"], rounds.kept[size],  # type: ignore[arg-type]
+        )  # fmt: skip
+        if size in rounds.yaml2ics:
+            result.yaml2ics, result.yaml2ics_bytes = rounds.yaml2ics[size], rounds.yaml2ics_bytes[size]
+        results.append(result)
+    return results
+
+
+def reps_for(size: int, args: argparse.Namespace) -> int:
+    return int(args.big_reps if size >= BIG else args.reps)
+
+
+def measure_check(events_file: Path, reps: int, warmup: bool) -> Runs:
+    python = sys.executable
+    return repeat(lambda: timed_child([python, WORKER, "cli", "check", events_file]), reps, warmup)
+
+
+class Rounds:
+    """Builds of every size, and yaml2ics where it is compared, one of each per round."""
+
+    def __init__(self, files: dict[int, Path], tool: Path | None, args: argparse.Namespace, warmup: bool):
+        self.files = files
+        self.args = args
+        self.warmup = warmup
+        self.builds = {size: Runs() for size in files}
+        self.kept: dict[int, Path] = {}
+        self.yaml2ics_sources: dict[int, Path] = {}
+        if tool is not None:
+            self.yaml2ics_sources = {
+                size: yaml2ics_file(path, DATA) for size, path in files.items() if size in YAML2ICS_SIZES
+            }
+        self.tool = tool
+        self.yaml2ics = {size: Runs() for size in self.yaml2ics_sources}
+        self.yaml2ics_bytes: dict[int, int] = {}
+
+    def run(self) -> None:
+        total = max(reps_for(size, self.args) for size in self.files)
+        print(f"\nbuilds{' and yaml2ics' if self.yaml2ics else ''}, one of each size per round "
+              f"({'a warm-up round, then ' if self.warmup else ''}{total} timed):", flush=True)  # fmt: skip
+        for index in range(-1 if self.warmup else 0, total):
+            figures = []
+            for size in self.files:
+                if index >= reps_for(size, self.args):
+                    continue
+                seconds, rss = self.build(size)
+                figures.append(f"{size:,} {seconds:.2f} s")
+                if index >= 0:
+                    self.builds[size].seconds.append(seconds)
+                    self.builds[size].peak_rss.append(rss)
+                if size in self.yaml2ics:
+                    seconds, rss = self.run_yaml2ics(size)
+                    figures.append(f"yaml2ics {size:,} {seconds:.2f} s")
+                    if index >= 0:
+                        self.yaml2ics[size].seconds.append(seconds)
+                        self.yaml2ics[size].peak_rss.append(rss)
+            label = "warm-up" if index < 0 else f"round {index + 1}"
+            print(f"  {label}: {', '.join(figures)}", flush=True)
+
+    def build(self, size: int) -> tuple[float, int]:
+        """Into an empty folder; the last build's folder is kept (its page is timed later)."""
+        if size in self.kept:
+            shutil.rmtree(self.kept[size], ignore_errors=True)
+        self.kept[size] = fresh_dir(f"size{size}")
+        command: list[str | Path] = [sys.executable, WORKER, "cli", "build", self.files[size]]
+        return timed_child([*command, "--out", self.kept[size]])
+
+    def run_yaml2ics(self, size: int) -> tuple[float, int]:
+        assert self.tool is not None
+        source = self.yaml2ics_sources[size]
+        target = OUT / f"yaml2ics-{source.stem}.ics"
+        result = timed_child([self.tool, source], stdout=target)
+        self.yaml2ics_bytes[size] = target.stat().st_size
+        return result
 
 
 def measure_stages(events_file: Path, label: str, runs: int) -> tuple[dict[str, float], dict[str, object]]:
@@ -167,14 +271,6 @@ def find_yaml2ics(explicit: str | None) -> Path | None:
         if candidate and Path(candidate).is_file():
             return Path(candidate)
     return None
-
-
-def measure_yaml2ics(tool: Path, events_file: Path, reps: int, warmup: bool) -> tuple[Runs, int]:
-    source = yaml2ics_file(events_file, DATA)
-    target = OUT / f"yaml2ics-{source.stem}.ics"
-    OUT.mkdir(parents=True, exist_ok=True)
-    runs = repeat(lambda: timed_child([tool, source], stdout=target), reps, warmup)
-    return runs, target.stat().st_size
 
 
 # --- the browser --------------------------------------------------------------------------------
@@ -347,6 +443,7 @@ def main(argv: list[str] | None = None) -> int:
         args.sizes, args.reps, args.big_reps, args.no_browser = [1_000], 1, 1, True
     warmup = not args.smoke
     started = time.perf_counter()
+    shutil.rmtree(OUT, ignore_errors=True)  # the last run's builds: 1 GB at 100,000 events
     print(f"pledge-timeline benchmark: sizes {', '.join(f'{s:,}' for s in args.sizes)}; "
           f"{args.reps} timed runs after {'one warm-up' if warmup else 'no warm-up'} "
           f"({args.big_reps} at {BIG:,}+ events); Python {sys.version.split()[0]}, "
@@ -363,27 +460,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"\nshipped events file {args.events} is missing: its targets are skipped")
 
-    results: list[SizeResult] = []
-    for size in sorted(args.sizes):
-        mark = time.perf_counter()
-        events_file = write_events_file(size, DATA)
-        print(f"\n{size:,} events: {events_file.relative_to(REPO)} ({mb(events_file.stat().st_size)}, "
-              f"ready in {time.perf_counter() - mark:.1f} s) ...", flush=True)  # fmt: skip
-        reps = args.big_reps if size >= BIG else args.reps
-        check, build, out_dir = measure_cli(events_file, f"size{size}", reps, warmup)
-        print(f"  check {check.median:.2f} s, build {build.median:.2f} s ({build.spread})", flush=True)
-        stage_runs = reps
-        stages, detail = measure_stages(events_file, f"size{size}", stage_runs)
-        result = SizeResult(
-            size, events_file.stat().st_size, check, build, stages, detail["peaks"], stage_runs,  # type: ignore[arg-type]
-            detail["sizes"], detail["tags"], detail["files"], detail["limit_lifted"], out_dir,  # type: ignore[arg-type]
-        )  # fmt: skip
-        results.append(result)
-        tool = None if args.no_yaml2ics else find_yaml2ics(args.yaml2ics)
-        if size in YAML2ICS_SIZES and tool is not None:
-            result.yaml2ics, result.yaml2ics_bytes = measure_yaml2ics(tool, events_file, reps, warmup)
-            print(f"  yaml2ics {result.yaml2ics.median:.2f} s ({result.yaml2ics.spread})", flush=True)
-
+    results = measure_sizes(args, warmup)
     if results:
         report_sizes(results)
     report_yaml2ics(results, args)
@@ -456,6 +533,14 @@ def measure_pages(
     return pages
 
 
+def round_ratios(slower: Runs, faster: Runs) -> str:
+    """The ratio within each round (the two runs minutes apart at most), as a range."""
+    ratios = [a / b for a, b in zip(slower.seconds, faster.seconds, strict=False)]
+    if len(ratios) < 2:
+        return ""
+    return f"; per round {min(ratios):.1f}-{max(ratios):.1f}x"
+
+
 def report_targets(
     shipped: tuple[Runs, Runs, Path] | None, results: list[SizeResult], pages: dict[str, Runs | str]
 ) -> None:
@@ -484,14 +569,16 @@ def report_targets(
     if ten and ten.yaml2ics:
         speedup = ten.yaml2ics.median / ten.build.median
         add(f"10,000: build >= {YAML2ICS_SPEEDUP:.0f}x faster than yaml2ics", speedup >= YAML2ICS_SPEEDUP,
-            f"{speedup:.1f}x ({ten.build.median:.2f} s vs {ten.yaml2ics.median:.2f} s)")  # fmt: skip
+            f"{speedup:.1f}x ({ten.build.median:.2f} s vs {ten.yaml2ics.median:.2f} s)"
+            f"{round_ratios(ten.yaml2ics, ten.build)}")  # fmt: skip
     else:
         add(f"10,000: build >= {YAML2ICS_SPEEDUP:.0f}x faster than yaml2ics", None, "not run")
     big = by_size.get(BIG)
     if ten and big:
         growth = big.build.median / ten.build.median
         add(f"100,000 build <= {GROWTH_LIMIT:.0f}x the 10,000 build", growth <= GROWTH_LIMIT,
-            f"{growth:.1f}x ({big.build.median:.1f} s vs {ten.build.median:.2f} s)")  # fmt: skip
+            f"{growth:.1f}x ({big.build.median:.1f} s vs {ten.build.median:.2f} s)"
+            f"{round_ratios(big.build, ten.build)}")  # fmt: skip
         peak = max(big.build.max_rss, big.check.max_rss)
         add("100,000 within 1 GB", peak <= MEMORY_LIMIT, f"peak RSS {peak / 2**20:.0f} MiB")
     else:
