@@ -245,13 +245,63 @@ def test_a_build_killed_by_sigkill_is_repaired_by_the_next_build(tmp_path: Path)
     )
     assert killed.returncode == -9
     leftovers = sorted(p.name for p in out.rglob(".*.tmp"))
-    # The third flush runs in the writer's thread while the next outputs are staged.
+    # The third flush runs in the flusher's thread while the next outputs are written.
     assert len(leftovers) >= 3, "the outputs staged before it died, the third one's included"
     outputs = {name: data for name, data in _snapshot(out).items() if not name.endswith(".tmp")}
     assert outputs == before, "nothing was put in place: every output is the last build's, whole"
     build(tmp_path / "events.yaml", out)
     assert list(out.rglob(".*.tmp")) == []
     assert all(b"Small fixture" not in (out / name).read_bytes() for name in ("feed.atom", "calendar.ics"))
+
+
+def test_a_write_that_fails_in_the_writers_thread_leaves_the_folder_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    build(FIXTURES / "small.yaml", out)
+    before = _snapshot(out)
+    changed = (FIXTURES / "small.yaml").read_text(encoding="utf-8").replace("Small fixture", "Changed")
+    (tmp_path / "events.yaml").write_text(changed, encoding="utf-8")
+    real_chmod, calls = os.chmod, [0]
+
+    def disk_full_at_the_third_file(path: str, mode: int) -> None:
+        calls[0] += 1
+        if calls[0] == 3:
+            raise OSError(28, "No space left on device")
+        real_chmod(path, mode)
+
+    monkeypatch.setattr(writer.os, "chmod", disk_full_at_the_third_file)
+    with pytest.raises(OSError, match="No space left"):
+        build(tmp_path / "events.yaml", out)
+    monkeypatch.undo()
+    assert _snapshot(out) == before, "no output moved into place, no temp file left"
+
+
+def test_an_output_is_written_while_the_next_renders_and_one_at_most_waits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    release = threading.Event()
+    real_write_to = writer._write_to
+
+    def slow_disk(fd: int, tmp_name: str, data: bytes) -> None:
+        assert release.wait(10)
+        real_write_to(fd, tmp_name, data)
+
+    monkeypatch.setattr(writer, "_write_to", slow_disk)
+    staging = writer.OutputWriter(tmp_path / "out")
+    staging.add("calendar.ics", b"first")  # returns while its write waits for the disk
+    second = threading.Thread(target=staging.add, args=("feed.atom", b"second"))
+    second.start()
+    second.join(0.5)
+    assert second.is_alive(), "the next output waits for the last one's write"
+    release.set()
+    second.join(10)
+    assert not second.is_alive()
+    staging.commit()
+    assert (tmp_path / "out" / "calendar.ics").read_bytes() == b"first"
+    assert (tmp_path / "out" / "feed.atom").read_bytes() == b"second"
 
 
 def test_temp_files_that_are_not_ours_are_left_alone(tmp_path: Path) -> None:

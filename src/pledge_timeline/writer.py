@@ -2,11 +2,12 @@
 
 Each file is written to a temporary file in its own folder and moved into place with
 ``os.replace``, so a reader (or a build killed part-way) never sees a truncated file. An
-``OutputWriter`` stages each output as soon as it is rendered, so a build holds one output in
-memory at a time, and moves them all into place only when every one has been rendered and
-flushed to disk: a build that fails part-way leaves the folder as it was. The flushes
-(``fsync``) run in a thread while the next output is rendered: they wait on the disk, not on
-Python. The manifest lists the files the last
+``OutputWriter`` stages each output as soon as it is rendered, and moves them all into place
+only when every one has been rendered and flushed to disk: a build that fails part-way leaves
+the folder as it was. Writing an output to its temp file (the kernel copying it, a second of
+CPU for a gigabyte) and flushing it (``fsync``, waiting on the disk) run in two threads while
+the next output is rendered; ``add`` waits for the last output's write before it starts the
+next, so at most one rendered output waits in memory. The manifest lists the files the last
 build wrote; files listed there that the current build does not write are removed, and
 nothing else in the folder is ever touched.
 """
@@ -38,8 +39,9 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 def _write_temp_file(path: Path, data: bytes) -> str:
     """``data`` in a new ``.NAME.XXXXXXXX.tmp`` beside ``path``, flushed to disk; its name."""
-    tmp_name, fd = _write_unflushed_temp_file(path, data)
+    tmp_name, fd = _open_temp_file(path)
     try:
+        _write_to(fd, tmp_name, data)
         _flush_and_close(fd)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
@@ -47,19 +49,20 @@ def _write_temp_file(path: Path, data: bytes) -> str:
     return tmp_name
 
 
-def _write_unflushed_temp_file(path: Path, data: bytes) -> tuple[str, int]:
-    """``data`` in a new ``.NAME.XXXXXXXX.tmp`` beside ``path``; its name and still open descriptor,
-    for ``_flush_and_close``."""
+def _open_temp_file(path: Path) -> tuple[str, int]:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    return tmp_name, fd
+
+
+def _write_to(fd: int, tmp_name: str, data: bytes) -> None:
+    """All of ``data`` into the new temp file ``fd``, readable by all; closes ``fd`` if it fails."""
     try:
         with os.fdopen(fd, "wb", closefd=False) as tmp:
             tmp.write(data)
-        os.chmod(tmp_name, 0o644)
+        os.chmod(tmp_name, 0o644)  # not fchmod: Windows has no fchmod before Python 3.13
     except BaseException:
         os.close(fd)
-        Path(tmp_name).unlink(missing_ok=True)
         raise
-    return tmp_name, fd
 
 
 def _flush_and_close(fd: int) -> None:
@@ -92,8 +95,10 @@ class OutputWriter:
         self._unchanged: list[str] = []
         self._created: list[Path] = []
         self._lock: int | None = None
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pledge-timeline-write")
+        self._last_write: Future[None] | None = None
         self._flusher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pledge-timeline-fsync")
-        self._flushes: list[Future[None]] = []
+        self._flushes: list[Future[None]] = []  # appended by the writer's thread; read once it is idle
 
     def __enter__(self) -> OutputWriter:
         return self
@@ -112,16 +117,29 @@ class OutputWriter:
         if _holds(target, data):
             self._unchanged.append(relative)
         else:
+            self._wait_for_last_write()
             self._raise_failed_flush()
             self._make_folders(target.parent)
-            tmp_name, fd = _write_unflushed_temp_file(target, data)
+            tmp_name, fd = _open_temp_file(target)
             self._staged.append((relative, tmp_name))
-            self._flushes.append(self._flusher.submit(_flush_and_close, fd))
+            self._last_write = self._writer.submit(self._write_then_flush, fd, tmp_name, data)
+
+    def _write_then_flush(self, fd: int, tmp_name: str, data: bytes) -> None:
+        """In the writer's thread: write the temp file, then hand it to the flusher's thread."""
+        _write_to(fd, tmp_name, data)
+        self._flushes.append(self._flusher.submit(_flush_and_close, fd))
+
+    def _wait_for_last_write(self) -> None:
+        """Raise if it failed; once it is done the writer's thread is idle."""
+        if self._last_write is not None:
+            last, self._last_write = self._last_write, None
+            last.result()
 
     def commit(self) -> WriteResult:
         """Move every staged output into place; drop stale outputs and orphaned temp files."""
         try:
             self._lock_folder()
+            self._wait_for_last_write()
             for flush in self._flushes:
                 flush.result()
             previous = read_manifest(self.out_dir)
@@ -149,7 +167,9 @@ class OutputWriter:
                 flush.result()
 
     def _finish_flushes(self) -> None:
-        """Wait for every flush (each closes its file, whether it succeeds or not)."""
+        """Wait for every write and flush (each closes its file, whether it succeeds or not)."""
+        self._writer.shutdown()  # waits for the last write, which may still queue a flush
+        self._last_write = None
         wait(self._flushes)
         self._flushes.clear()
         self._flusher.shutdown()
