@@ -29,9 +29,6 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path.insert(0, str(HERE))
-
-from generate import write_events_file, yaml2ics_file  # noqa: E402
 
 WORKER = HERE / "_worker.py"
 DATA = HERE / "data"
@@ -158,7 +155,7 @@ def measure_sizes(args: argparse.Namespace, warmup: bool) -> list[SizeResult]:
     checks: dict[int, Runs] = {}
     for size in sizes:
         mark = time.perf_counter()
-        files[size] = write_events_file(size, DATA)
+        files[size] = generate_in_child(size, yaml2ics=tool is not None and size in YAML2ICS_SIZES)
         print(f"\n{size:,} events: {files[size].relative_to(REPO)} ({mb(files[size].stat().st_size)}, "
               f"ready in {time.perf_counter() - mark:.1f} s) ...", flush=True)  # fmt: skip
         checks[size] = measure_check(files[size], reps_for(size, args), warmup)
@@ -178,6 +175,16 @@ def measure_sizes(args: argparse.Namespace, warmup: bool) -> list[SizeResult]:
             result.yaml2ics, result.yaml2ics_bytes = rounds.yaml2ics[size], rounds.yaml2ics_bytes[size]
         results.append(result)
     return results
+
+
+def generate_in_child(size: int, *, yaml2ics: bool) -> Path:
+    """``generate.py`` writes and validates the file (and its yaml2ics twin) in a process of its
+    own: a child's peak RSS counts its parent's memory at the fork (Linux keeps the high-water
+    mark across ``exec``), so this process must stay small."""
+    command = [sys.executable, HERE / "generate.py", str(size), "--out", DATA]
+    subprocess.run([str(part) for part in [*command, *(["--yaml2ics"] if yaml2ics else [])]],
+                   check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    return DATA / f"events-{size}.yaml"
 
 
 def reps_for(size: int, args: argparse.Namespace) -> int:
@@ -201,7 +208,7 @@ class Rounds:
         self.yaml2ics_sources: dict[int, Path] = {}
         if tool is not None:
             self.yaml2ics_sources = {
-                size: yaml2ics_file(path, DATA) for size, path in files.items() if size in YAML2ICS_SIZES
+                size: DATA / f"yaml2ics-{size}.yaml" for size in files if size in YAML2ICS_SIZES
             }
         self.tool = tool
         self.yaml2ics = {size: Runs() for size in self.yaml2ics_sources}
