@@ -304,6 +304,23 @@ def test_an_output_is_written_while_the_next_renders_and_one_at_most_waits(
     assert (tmp_path / "out" / "feed.atom").read_bytes() == b"second"
 
 
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts open descriptors in /proc")
+def test_staging_after_commit_is_refused_and_leaves_nothing_open(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    open_before = len(os.listdir("/proc/self/fd"))
+
+    def stage_after_commit() -> None:
+        with writer.OutputWriter(out) as staging:
+            staging.add("a.txt", b"one")
+            staging.commit()
+            staging.add("b.txt", b"two")
+
+    with pytest.raises(RuntimeError, match="after shutdown"):
+        stage_after_commit()
+    assert sorted(p.name for p in out.iterdir()) == [".pledge-timeline-manifest", "a.txt"]
+    assert len(os.listdir("/proc/self/fd")) == open_before
+
+
 def test_temp_files_that_are_not_ours_are_left_alone(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()

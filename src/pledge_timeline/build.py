@@ -1,6 +1,6 @@
 """The build: validate, then render each output and stage it on disk, and only then put them
-all in place (``writer.OutputWriter``): one output in memory at a time, and one format's shared
-per-event text (``Timeline.memo``) at a time."""
+all in place (``writer.OutputWriter``): in memory, the output being rendered and at most one
+being written, and one format's shared per-event text (``Timeline.memo``) at a time."""
 
 from __future__ import annotations
 
@@ -130,6 +130,6 @@ def build(
             for rendered in render_each(timeline, plotlyjs):
                 writer.add(rendered.path, rendered.data)
                 built.append(BuiltFile(rendered.path, len(rendered.data), rendered.items))
-                del rendered  # one output in memory at a time
+                del rendered  # the writer's thread holds it only until it is written
             result = writer.commit()
     return BuildReport(tuple(built), result.removed, result.unchanged)

@@ -122,7 +122,11 @@ class OutputWriter:
             self._make_folders(target.parent)
             tmp_name, fd = _open_temp_file(target)
             self._staged.append((relative, tmp_name))
-            self._last_write = self._writer.submit(self._write_then_flush, fd, tmp_name, data)
+            try:
+                self._last_write = self._writer.submit(self._write_then_flush, fd, tmp_name, data)
+            except BaseException:  # e.g. staged after commit(): the thread is gone
+                os.close(fd)
+                raise
 
     def _write_then_flush(self, fd: int, tmp_name: str, data: bytes) -> None:
         """In the writer's thread: write the temp file, then hand it to the flusher's thread."""
