@@ -283,13 +283,13 @@ def test_an_output_is_written_while_the_next_renders_and_one_at_most_waits(
     import threading
 
     release = threading.Event()
-    real_write_to = writer._write_to
+    real_write = writer._write_unflushed_temp_file
 
-    def slow_disk(fd: int, tmp_name: str, data: bytes) -> None:
+    def slow_disk(path: Path, data: bytes) -> tuple[str, int]:
         assert release.wait(10)
-        real_write_to(fd, tmp_name, data)
+        return real_write(path, data)
 
-    monkeypatch.setattr(writer, "_write_to", slow_disk)
+    monkeypatch.setattr(writer, "_write_unflushed_temp_file", slow_disk)
     staging = writer.OutputWriter(tmp_path / "out")
     staging.add("calendar.ics", b"first")  # returns while its write waits for the disk
     second = threading.Thread(target=staging.add, args=("feed.atom", b"second"))
@@ -302,6 +302,32 @@ def test_an_output_is_written_while_the_next_renders_and_one_at_most_waits(
     staging.commit()
     assert (tmp_path / "out" / "calendar.ics").read_bytes() == b"first"
     assert (tmp_path / "out" / "feed.atom").read_bytes() == b"second"
+
+
+def test_a_failed_write_caught_by_the_caller_still_stops_the_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    writer.write_outputs(out, {"a.txt": b"old a", "b.txt": b"old b"})
+    before = _snapshot(out)
+    real_chmod, calls = os.chmod, [0]
+
+    def disk_full_at_the_second_file(path: str, mode: int) -> None:
+        calls[0] += 1
+        if calls[0] == 2:
+            raise OSError(28, "No space left on device")
+        real_chmod(path, mode)
+
+    monkeypatch.setattr(writer.os, "chmod", disk_full_at_the_second_file)
+    staging = writer.OutputWriter(out)
+    staging.add("a.txt", b"new a")
+    staging.add("b.txt", b"new b")
+    with pytest.raises(OSError, match="No space left"):
+        staging.add("c.txt", b"new c")  # the next add reports b.txt's write
+    with pytest.raises(OSError, match="No space left"):
+        staging.commit()
+    staging.discard()
+    assert _snapshot(out) == before
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts open descriptors in /proc")

@@ -39,9 +39,8 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 def _write_temp_file(path: Path, data: bytes) -> str:
     """``data`` in a new ``.NAME.XXXXXXXX.tmp`` beside ``path``, flushed to disk; its name."""
-    tmp_name, fd = _open_temp_file(path)
+    tmp_name, fd = _write_unflushed_temp_file(path, data)
     try:
-        _write_to(fd, tmp_name, data)
         _flush_and_close(fd)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
@@ -49,20 +48,19 @@ def _write_temp_file(path: Path, data: bytes) -> str:
     return tmp_name
 
 
-def _open_temp_file(path: Path) -> tuple[str, int]:
+def _write_unflushed_temp_file(path: Path, data: bytes) -> tuple[str, int]:
+    """``data`` in a new ``.NAME.XXXXXXXX.tmp`` beside ``path``; its name and still open descriptor,
+    for ``_flush_and_close``."""
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    return tmp_name, fd
-
-
-def _write_to(fd: int, tmp_name: str, data: bytes) -> None:
-    """All of ``data`` into the new temp file ``fd``, readable by all; closes ``fd`` if it fails."""
     try:
         with os.fdopen(fd, "wb", closefd=False) as tmp:
             tmp.write(data)
         os.chmod(tmp_name, 0o644)  # not fchmod: Windows has no fchmod before Python 3.13
     except BaseException:
         os.close(fd)
+        Path(tmp_name).unlink(missing_ok=True)
         raise
+    return tmp_name, fd
 
 
 def _flush_and_close(fd: int) -> None:
@@ -91,12 +89,11 @@ class OutputWriter:
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir
         self._paths: list[str] = []
-        self._staged: list[tuple[str, str]] = []
+        self._writes: list[tuple[str, Future[str]]] = []  # each gives its temp file's name
         self._unchanged: list[str] = []
         self._created: list[Path] = []
         self._lock: int | None = None
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pledge-timeline-write")
-        self._last_write: Future[None] | None = None
         self._flusher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pledge-timeline-fsync")
         self._flushes: list[Future[None]] = []  # appended by the writer's thread; read once it is idle
 
@@ -112,45 +109,51 @@ class OutputWriter:
         if relative in self._paths:
             raise ValueError(f"{relative} is staged twice")
         self._lock_folder()
+        self._raise_failure_so_far()
         target = self.out_dir / relative
         self._paths.append(relative)
         if _holds(target, data):
             self._unchanged.append(relative)
         else:
-            self._wait_for_last_write()
-            self._raise_failed_flush()
             self._make_folders(target.parent)
-            tmp_name, fd = _open_temp_file(target)
-            self._staged.append((relative, tmp_name))
-            try:
-                self._last_write = self._writer.submit(self._write_then_flush, fd, tmp_name, data)
-            except BaseException:  # e.g. staged after commit(): the thread is gone
-                os.close(fd)
-                raise
+            self._writes.append((relative, self._writer.submit(self._stage, target, data)))
 
-    def _write_then_flush(self, fd: int, tmp_name: str, data: bytes) -> None:
-        """In the writer's thread: write the temp file, then hand it to the flusher's thread."""
-        _write_to(fd, tmp_name, data)
-        self._flushes.append(self._flusher.submit(_flush_and_close, fd))
+    def _stage(self, target: Path, data: bytes) -> str:
+        """In the writer's thread: ``data`` in a temp file beside ``target``, handed on to the
+        flusher's thread; the temp file's name. Only these two threads hold its descriptor."""
+        tmp_name, fd = _write_unflushed_temp_file(target, data)
+        try:
+            self._flushes.append(self._flusher.submit(_flush_and_close, fd))
+        except BaseException:  # the interpreter is shutting down
+            os.close(fd)
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+        return tmp_name
 
-    def _wait_for_last_write(self) -> None:
-        """Raise if it failed; once it is done the writer's thread is idle."""
-        if self._last_write is not None:
-            last, self._last_write = self._last_write, None
-            last.result()
+    def _raise_failure_so_far(self) -> None:
+        """Wait for the last output's write, so that at most one waits in memory; then raise the
+        first write, or finished flush, that failed. A failure stays in its future: ``commit``
+        raises it again even if a caller caught it here."""
+        if self._writes:
+            wait([self._writes[-1][1]])  # one thread: every earlier write is done too
+        for _, write in self._writes:
+            write.result()
+        for flush in self._flushes:
+            if flush.done():
+                flush.result()
 
     def commit(self) -> WriteResult:
         """Move every staged output into place; drop stale outputs and orphaned temp files."""
         try:
             self._lock_folder()
-            self._wait_for_last_write()
+            staged = [(relative, write.result()) for relative, write in self._writes]
             for flush in self._flushes:
                 flush.result()
             previous = read_manifest(self.out_dir)
-            for relative, tmp_name in self._staged:
+            for relative, tmp_name in staged:
                 os.replace(tmp_name, self.out_dir / relative)
-            written = tuple(relative for relative, _ in self._staged)
-            self._staged.clear()
+            written = tuple(relative for relative, _ in staged)
+            self._writes.clear()
             outputs = set(self._paths)
             stale = sorted(previous - outputs)
             for relative in stale:
@@ -164,16 +167,9 @@ class OutputWriter:
             self._finish_flushes()
             self._unlock_folder()
 
-    def _raise_failed_flush(self) -> None:
-        """Stop at the first output that failed to reach the disk, not only at ``commit``."""
-        for flush in self._flushes:
-            if flush.done():
-                flush.result()
-
     def _finish_flushes(self) -> None:
         """Wait for every write and flush (each closes its file, whether it succeeds or not)."""
-        self._writer.shutdown()  # waits for the last write, which may still queue a flush
-        self._last_write = None
+        self._writer.shutdown()  # waits for every write; each may still queue a flush
         wait(self._flushes)
         self._flushes.clear()
         self._flusher.shutdown()
@@ -181,9 +177,12 @@ class OutputWriter:
     def discard(self) -> None:
         """Remove what was staged and the folders made for it; the folder is as it was."""
         self._finish_flushes()
-        for _, tmp_name in self._staged:
-            Path(tmp_name).unlink(missing_ok=True)
-        self._staged.clear()
+        for _, write in self._writes:
+            # A failed write removed its own temp file; one not done never started (its thread was
+            # interrupted while starting): the next build sweeps up anything it left.
+            if write.done() and not write.cancelled() and write.exception() is None:
+                Path(write.result()).unlink(missing_ok=True)
+        self._writes.clear()
         self._unlock_folder()
         for folder in reversed(self._created):
             with contextlib.suppress(OSError):
