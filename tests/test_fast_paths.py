@@ -162,3 +162,25 @@ def test_a_cached_parse_still_refuses_bad_dates_every_time() -> None:
         with pytest.raises(DateSyntaxError):
             parse_span("2015-02-30")
     assert parse_span("2015-22~") is parse_span("2015-22~")
+
+
+def test_every_source_address_of_a_big_file_is_split_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every output asks is_web_url of every citation; a cache smaller than a big file's set of
+    # addresses (6,667 at 100,000 events) evicted each before its next use.
+    from urllib.parse import urlsplit as real_urlsplit
+
+    from pledge_timeline.render import labels
+
+    calls = [0]
+
+    def counting_urlsplit(url: str) -> object:
+        calls[0] += 1
+        return real_urlsplit(url)
+
+    monkeypatch.setattr(labels, "urlsplit", counting_urlsplit)
+    labels.is_web_url.cache_clear()
+    addresses = [f"https://news.example/{number}" for number in range(20_000)]
+    for _ in range(3):  # as the calendar, the feeds and the page each cite them
+        assert all(labels.is_web_url(address) for address in addresses)
+    labels.is_web_url.cache_clear()
+    assert calls[0] == len(addresses)

@@ -49,9 +49,13 @@ def html_datetime(when: When) -> str | None:
     return None
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1 << 16)
 def is_web_url(url: str) -> bool:
-    """Only http(s) addresses with a host become links; anything else (``javascript:``...) stays text."""
+    """Only http(s) addresses with a host become links; anything else (``javascript:``...) stays text.
+
+    Every output asks this of every citation. The cache has room for the sources of the largest
+    file the loader accepts: with room for 4,096, the 6,667 addresses of the 100,000-event
+    benchmark were split again at every citation, 0.6 s of CPU a build."""
     parts = urlsplit(url)
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
