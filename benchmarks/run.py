@@ -128,7 +128,6 @@ def fresh_dir(label: str) -> Path:
 
 def measure_cli(events_file: Path, label: str, reps: int, warmup: bool) -> tuple[Runs, Runs, Path]:
     """``check`` and ``build`` (into an empty folder each time); keep the last build's folder."""
-    python = sys.executable
     check = measure_check(events_file, reps, warmup)
     kept: list[Path] = []
 
@@ -136,7 +135,7 @@ def measure_cli(events_file: Path, label: str, reps: int, warmup: bool) -> tuple
         for old in kept:
             shutil.rmtree(old, ignore_errors=True)
         kept[:] = [fresh_dir(label)]
-        return timed_child([python, WORKER, "cli", "build", events_file, "--out", kept[0]])
+        return timed_build(events_file, kept[0])
 
     build = repeat(build_once, reps, warmup)
     return check, build, kept[0]
@@ -155,7 +154,7 @@ def measure_sizes(args: argparse.Namespace, warmup: bool) -> list[SizeResult]:
     checks: dict[int, Runs] = {}
     for size in sizes:
         mark = time.perf_counter()
-        files[size] = generate_in_child(size, yaml2ics=tool is not None and size in YAML2ICS_SIZES)
+        files[size] = generate_in_child(size, yaml2ics=compared_with_yaml2ics(size, tool))
         print(f"\n{size:,} events: {files[size].relative_to(REPO)} ({mb(files[size].stat().st_size)}, "
               f"ready in {time.perf_counter() - mark:.1f} s) ...", flush=True)  # fmt: skip
         checks[size] = measure_check(files[size], reps_for(size, args), warmup)
@@ -187,6 +186,10 @@ def generate_in_child(size: int, *, yaml2ics: bool) -> Path:
     return DATA / f"events-{size}.yaml"
 
 
+def compared_with_yaml2ics(size: int, tool: Path | None) -> bool:
+    return tool is not None and size in YAML2ICS_SIZES
+
+
 def reps_for(size: int, args: argparse.Namespace) -> int:
     return int(args.big_reps if size >= BIG else args.reps)
 
@@ -194,6 +197,10 @@ def reps_for(size: int, args: argparse.Namespace) -> int:
 def measure_check(events_file: Path, reps: int, warmup: bool) -> Runs:
     python = sys.executable
     return repeat(lambda: timed_child([python, WORKER, "cli", "check", events_file]), reps, warmup)
+
+
+def timed_build(events_file: Path, out_dir: Path) -> tuple[float, int]:
+    return timed_child([sys.executable, WORKER, "cli", "build", events_file, "--out", out_dir])
 
 
 class Rounds:
@@ -205,11 +212,9 @@ class Rounds:
         self.warmup = warmup
         self.builds = {size: Runs() for size in files}
         self.kept: dict[int, Path] = {}
-        self.yaml2ics_sources: dict[int, Path] = {}
-        if tool is not None:
-            self.yaml2ics_sources = {
-                size: DATA / f"yaml2ics-{size}.yaml" for size in files if size in YAML2ICS_SIZES
-            }
+        self.yaml2ics_sources = {  # written beside each file by generate_in_child
+            size: DATA / f"yaml2ics-{size}.yaml" for size in files if compared_with_yaml2ics(size, tool)
+        }
         self.tool = tool
         self.yaml2ics = {size: Runs() for size in self.yaml2ics_sources}
         self.yaml2ics_bytes: dict[int, int] = {}
@@ -242,8 +247,7 @@ class Rounds:
         if size in self.kept:
             shutil.rmtree(self.kept[size], ignore_errors=True)
         self.kept[size] = fresh_dir(f"size{size}")
-        command: list[str | Path] = [sys.executable, WORKER, "cli", "build", self.files[size]]
-        return timed_child([*command, "--out", self.kept[size]])
+        return timed_build(self.files[size], self.kept[size])
 
     def run_yaml2ics(self, size: int) -> tuple[float, int]:
         assert self.tool is not None

@@ -254,6 +254,19 @@ def test_a_build_killed_by_sigkill_is_repaired_by_the_next_build(tmp_path: Path)
     assert all(b"Small fixture" not in (out / name).read_bytes() for name in ("feed.atom", "calendar.ics"))
 
 
+def _disk_full_at_chmod(monkeypatch: pytest.MonkeyPatch, number: int) -> None:
+    """The writer's ``number``-th temp file fails as if the disk were full."""
+    real_chmod, calls = os.chmod, [0]
+
+    def disk_full(path: str, mode: int) -> None:
+        calls[0] += 1
+        if calls[0] == number:
+            raise OSError(28, "No space left on device")
+        real_chmod(path, mode)
+
+    monkeypatch.setattr(writer.os, "chmod", disk_full)
+
+
 def test_a_write_that_fails_in_the_writers_thread_leaves_the_folder_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -262,15 +275,7 @@ def test_a_write_that_fails_in_the_writers_thread_leaves_the_folder_as_it_was(
     before = _snapshot(out)
     changed = (FIXTURES / "small.yaml").read_text(encoding="utf-8").replace("Small fixture", "Changed")
     (tmp_path / "events.yaml").write_text(changed, encoding="utf-8")
-    real_chmod, calls = os.chmod, [0]
-
-    def disk_full_at_the_third_file(path: str, mode: int) -> None:
-        calls[0] += 1
-        if calls[0] == 3:
-            raise OSError(28, "No space left on device")
-        real_chmod(path, mode)
-
-    monkeypatch.setattr(writer.os, "chmod", disk_full_at_the_third_file)
+    _disk_full_at_chmod(monkeypatch, 3)
     with pytest.raises(OSError, match="No space left"):
         build(tmp_path / "events.yaml", out)
     monkeypatch.undo()
@@ -310,15 +315,7 @@ def test_a_failed_write_caught_by_the_caller_still_stops_the_commit(
     out = tmp_path / "out"
     writer.write_outputs(out, {"a.txt": b"old a", "b.txt": b"old b"})
     before = _snapshot(out)
-    real_chmod, calls = os.chmod, [0]
-
-    def disk_full_at_the_second_file(path: str, mode: int) -> None:
-        calls[0] += 1
-        if calls[0] == 2:
-            raise OSError(28, "No space left on device")
-        real_chmod(path, mode)
-
-    monkeypatch.setattr(writer.os, "chmod", disk_full_at_the_second_file)
+    _disk_full_at_chmod(monkeypatch, 2)
     staging = writer.OutputWriter(out)
     staging.add("a.txt", b"new a")
     staging.add("b.txt", b"new b")

@@ -131,11 +131,9 @@ class OutputWriter:
         return tmp_name
 
     def _raise_failure_so_far(self) -> None:
-        """Wait for the last output's write, so that at most one waits in memory; then raise the
-        first write, or finished flush, that failed. A failure stays in its future: ``commit``
-        raises it again even if a caller caught it here."""
-        if self._writes:
-            wait([self._writes[-1][1]])  # one thread: every earlier write is done too
+        """Wait for every write so far (at most one output then waits in memory); raise the first
+        write, or finished flush, that failed. A failure stays in its future: ``commit`` raises
+        it again even if a caller caught it here."""
         for _, write in self._writes:
             write.result()
         for flush in self._flushes:
