@@ -31,6 +31,7 @@ CHECK_KEYWORD = "x-check"
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 DAY_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
+FOLD_PATTERN = r"^(earlier|later)$"
 SPACE = r"\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 """ECMA-262's ``\\s`` (any space separator, line separators, BOM), for a character class in a
 pattern that Python (with ``re.ASCII``) and the schema's ECMA-262 read alike."""
@@ -147,6 +148,12 @@ def check_day(value: str) -> str:
     return value
 
 
+def check_fold(value: str) -> str:
+    if value not in ("earlier", "later"):
+        raise FieldProblem("fold", f"'{value}' is not a fold; write earlier or later")
+    return value
+
+
 def check_time(value: str) -> str:
     if _TIME_RE.fullmatch(value):
         return value
@@ -243,6 +250,7 @@ CHECKS: dict[str, Callable[[str], object]] = {
     "edtf-span": check_edtf_span,
     "edtf-date": check_edtf_date,
     "time": check_time,
+    "fold": check_fold,
     "timezone": check_timezone,
     "language": check_language,
 }
@@ -317,6 +325,11 @@ EDTF_SPAN = _string(
 )
 EDTF_DATE = _string("edtf-date", "one EDTF level 1 date", EDTF_DATE_PATTERN)
 TIME = _string("time", "24-hour time HH:MM, quoted", TIME_PATTERN)
+FOLD = _string(
+    "fold",
+    "which occurrence of a time the clocks show twice (a fall-back hour): earlier (the default) or later",
+    FOLD_PATTERN,
+)
 TIME_ZONE = _string("timezone", "an IANA time zone name")
 LANGUAGE = _string("language", "a BCP 47 tag", LANGUAGE_PATTERN)
 
@@ -382,6 +395,8 @@ def json_schema() -> Schema:
             "display_date": _optional(_described(TEXT, "a human label that replaces the generated one")),
             "time": _optional(TIME),
             "end_time": _optional(TIME),
+            "fold": _optional(FOLD),
+            "end_fold": _optional(_described(FOLD, "as fold, for end_time")),
             "timezone": _optional(_described(TIME_ZONE, "defaults to timeline.timezone")),
             "place": _optional(place),
             "summary": TEXT,
@@ -470,6 +485,8 @@ class EventDoc(TypedDict):
     display_date: NotRequired[str | None]
     time: NotRequired[str | None]
     end_time: NotRequired[str | None]
+    fold: NotRequired[str | None]
+    end_fold: NotRequired[str | None]
     timezone: NotRequired[str | None]
     place: NotRequired[PlaceDoc | None]
     summary: str

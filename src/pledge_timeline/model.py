@@ -18,8 +18,8 @@ from functools import cached_property
 from operator import attrgetter
 from typing import TypeVar, cast
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
+from pledge_timeline import wallclock
 from pledge_timeline.dates import Precision, Span, qualifier_note
 from pledge_timeline.outputs import permalink, published_url
 
@@ -98,6 +98,10 @@ class When:
     start_time: time | None = None
     end_time: time | None = None
     timezone: str | None = None
+    fold: int = 0
+    """Which occurrence of a repeated ``start_time`` (PEP 495: 0 the first, 1 the second)."""
+    end_fold: int = 0
+    """Which occurrence of a repeated ``end_time``."""
     label: str = field(init=False, repr=False, compare=False)
     """``display`` if the curator gave one, else the span's label, plus the time if any."""
 
@@ -114,10 +118,20 @@ class When:
             return self.display
         if self.start_time is None:
             return self.span.label
-        text = f"{self.span.label}, {self.start_time:%H:%M}"
-        if self.end_time is not None:
-            text += f"-{self.end_time:%H:%M}"
-        return f"{text} {self.start_instant:%Z}"
+        start, end = self.instants(self.timezone or "UTC")
+        if end is None:
+            return f"{self.span.label}, {start:%H:%M} {wallclock.zone_name(start)}"
+        start_zone, end_zone = wallclock.zone_name(start), wallclock.zone_name(end)
+        first, last = self.span.start, self.span.end or self.span.start
+        if first == last:
+            if start_zone == end_zone:
+                return f"{first.label()}, {start:%H:%M}-{end:%H:%M} {end_zone}"
+            return f"{first.label()}, {start:%H:%M} {start_zone} - {end:%H:%M} {end_zone}"
+        # Over several days the times are one continuous span, never daily hours.
+        start_text = f"{first.label(with_year=first.year != last.year)}, {start:%H:%M}"
+        if start_zone != end_zone:
+            start_text += f" {start_zone}"
+        return f"{start_text} - {last.label()}, {end:%H:%M} {end_zone}"
 
     @property
     def inline_label(self) -> str:
@@ -128,18 +142,29 @@ class When:
             return f"{label.removesuffix(note)}, {note.strip(' ()')}"
         return label
 
+    def instants(self, default_zone: str) -> tuple[datetime, datetime | None]:
+        """The start and end instants of a timed event, in its zone (``default_zone`` if it names
+        none): every output's times come from here (see ``wallclock``)."""
+        if self.start_time is None:
+            raise ValueError("an event without a time has no instants")
+        zone = self.timezone or default_zone
+        start = wallclock.instant(self.span.first_day, self.start_time, zone, self.fold)
+        if self.end_time is None:
+            return start, None
+        return start, wallclock.instant(self.span.last_day, self.end_time, zone, self.end_fold)
+
     @property
     def start_instant(self) -> datetime:
         """Aware start for timed events; noon UTC on the first day otherwise."""
         if self.start_time is None or self.timezone is None:
             return noon_utc(self.span.first_day)
-        return datetime.combine(self.span.first_day, self.start_time, ZoneInfo(self.timezone))
+        return self.instants(self.timezone)[0]
 
     @property
     def end_instant(self) -> datetime | None:
         if self.end_time is None or self.timezone is None:
             return None
-        return datetime.combine(self.span.last_day, self.end_time, ZoneInfo(self.timezone))
+        return self.instants(self.timezone)[1]
 
     @property
     def is_fuzzy(self) -> bool:

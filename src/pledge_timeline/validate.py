@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 import jsonschema_rs
 from jsonschema_rs import ValidationErrorKind as Kind
 
+from pledge_timeline import wallclock
 from pledge_timeline.dates import DateSyntaxError, Span, make_span, parse_date, parse_span
 from pledge_timeline.document import (
     CHECK_KEYWORD,
@@ -22,6 +23,8 @@ from pledge_timeline.document import (
     TimelineDoc,
     as_day,
     check_number,
+    check_time,
+    is_time_zone,
     json_schema,
     subschema_at,
 )
@@ -298,14 +301,19 @@ class CrossChecks:
             self.error((*path, "end_time"), "end_time needs a time")
         if event.get("timezone") is not None and start_time is None:
             self.error((*path, "timezone"), "timezone is used only with a time; remove it or add a time")
-        if (
-            isinstance(start_time, str)
-            and isinstance(end_time, str)
-            and end_time < start_time
-            and span is not None
-            and span.first_day == span.last_day
-        ):
-            self.error((*path, "end_time"), f"end_time {end_time} comes before time {start_time}")
+        for key, needs in (("fold", "time"), ("end_fold", "end_time")):
+            if event.get(key) is not None and event.get(needs) is None:
+                self.error((*path, key), f"{key} is used only with {needs}; remove it or add {needs}")
+        start = _time(start_time)
+        if span is not None and span.is_exact and start is not None:
+            zone = event.get("timezone") or _dict(self.data.get("timeline")).get("timezone")
+            times = (start, _time(end_time))
+            folds = (_text(event.get("fold")), _text(event.get("end_fold")))
+            valid_zone = zone if isinstance(zone, str) and is_time_zone(zone) else None
+            for key, message in wallclock.event_problems(
+                span.first_day, span.last_day, times, folds, valid_zone
+            ):
+                self.error((*path, key), message)
 
     def span_of(self, path: Path, event: dict[str, Any]) -> Span | None:
         date_text, end_text = event.get("date"), event.get("end")
@@ -352,6 +360,19 @@ def _unknown_ref(kind: str, ref: str, known: dict[str, Path]) -> str:
 
 def _list(value: object) -> list[Any]:
     return value if isinstance(value, list) else []
+
+
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _time(value: object) -> time | None:
+    """The time a text that ``check_time`` passes names; None for anything else."""
+    return time.fromisoformat(value) if isinstance(value, str) and _passes(check_time, value) else None
 
 
 def build_model(doc: TimelineDoc) -> Timeline:
@@ -402,6 +423,8 @@ def _events(
                 start_time=time.fromisoformat(start_time) if start_time else None,
                 end_time=time.fromisoformat(end_time) if end_time else None,
                 timezone=(doc.get("timezone") or default_zone) if start_time else None,
+                fold=wallclock.FOLDS[doc.get("fold") or "earlier"],
+                end_fold=wallclock.FOLDS[doc.get("end_fold") or "earlier"],
             ),
             summary=doc["summary"],
             citations=tuple(Citation(sources[c["source"]], c["quote"]) for c in doc["sources"]),

@@ -16,7 +16,9 @@ Dates, applied to every event:
   ``STATUS:CONFIRMED`` and their SUMMARY is the bare title;
 - a timed event (an exact day with a wall-clock time) has ``DTSTART;TZID=...`` (and ``DTEND`` when
   an end time is known) in its zone, the event's own or else the timeline's, with a VTIMEZONE
-  for every zone used (see ``vtimezone``).
+  for every zone used (see ``vtimezone``); an event with a time the clocks show twice (a
+  fall-back hour) is written in UTC instead (``...Z``), as clients read such a TZID time
+  differently. Times the clocks skip, and ends at or before the start, never pass ``check``.
 
 Identity and change: ``UID`` is ``<event id>@<domain of base_url>``, ``SEQUENCE`` the number of
 revisions and ``LAST-MODIFIED`` the latest one, so a client replaces a corrected event instead of
@@ -40,6 +42,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, vDuration, vText
 
+from pledge_timeline import wallclock
 from pledge_timeline.model import Citation, Event, Timeline, When
 from pledge_timeline.outputs import PAGE, permalink
 from pledge_timeline.render import contentlines as cl
@@ -51,6 +54,8 @@ REFRESH = timedelta(hours=12)
 MEMO_KIND = "vevent"
 """Each event's VEVENT text in ``Timeline.memo``, shared by the main and tag calendars."""
 _END = b"END:VCALENDAR\r\n"
+_UTC = ZoneInfo("UTC")
+"""The zone ``contentlines`` writes as UTC (``...Z``), with no VTIMEZONE."""
 
 
 def render_calendar(timeline: Timeline, path: str) -> bytes:
@@ -139,15 +144,19 @@ def calendar_header(timeline: Timeline, path: str) -> Calendar:
 
 
 def event_times(when: When, default_zone: str) -> tuple[date | datetime, date | datetime | None]:
-    """(DTSTART, DTEND): aware wall-clock times for timed events, else an all-day span."""
+    """(DTSTART, DTEND): the event's instants for timed events, else an all-day span.
+
+    A timed event is written in its zone, unless one of its times is repeated (a fall-back
+    hour): clients read such a TZID time as either occurrence, so that event is written in UTC,
+    the one instant every client reads alike.
+    """
     span = when.span
     if when.start_time is None or when.is_fuzzy:
         return span.first_day, span.last_day + timedelta(days=1)
-    zone = ZoneInfo(when.timezone or default_zone)
-    start = datetime.combine(span.first_day, when.start_time, zone)
-    if when.end_time is None:
-        return start, None
-    return start, datetime.combine(span.last_day, when.end_time, zone)
+    start, end = when.instants(default_zone)
+    if wallclock.is_repeated(start) or (end is not None and wallclock.is_repeated(end)):
+        return start.astimezone(_UTC), None if end is None else end.astimezone(_UTC)
+    return start, end
 
 
 def event_summary(event: Event) -> str:
