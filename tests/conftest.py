@@ -20,6 +20,7 @@ EVENT_FILES = [
     FIXTURES / "small.yaml",
     FIXTURES / "hostile.yaml",
     FIXTURES / "minimal.yaml",
+    FIXTURES / "clock-changes.yaml",
 ]
 """The shipped file and the fixtures: what the byte-for-byte oracle tests render."""
 
