@@ -6,7 +6,9 @@ Time policy, applied the same way by every output:
   UTC-11 to UTC+11;
 - an event's ``published`` is its ``recorded`` date, else the first day by which one of its
   sources had surely appeared (a source dated only "Sept 16-20" counts from Sept 20, so no
-  stamp claims a day nobody knows); its ``updated`` is its latest revision, else ``published``.
+  stamp claims a day nobody knows); its ``updated`` is its latest revision, else ``published``;
+- a timed event's start and end instants come from ``When.instants`` (``wallclock``): the
+  calendar, the labels, the page and the feeds never work them out on their own.
 """
 
 from __future__ import annotations

@@ -35,9 +35,8 @@ def instant(day: date, wall: time, zone: str, fold: int = 0) -> datetime:
 
 def exists(moment: datetime) -> bool:
     """Whether the zone's clocks ever show ``moment``'s wall time (it is not in a gap)."""
-    return moment.astimezone(UTC).astimezone(moment.tzinfo).replace(tzinfo=None, fold=0) == moment.replace(
-        tzinfo=None, fold=0
-    )
+    wall = moment.replace(tzinfo=None)  # naive: compared without its fold
+    return moment.astimezone(UTC).astimezone(moment.tzinfo).replace(tzinfo=None) == wall
 
 
 def is_repeated(moment: datetime) -> bool:

@@ -8,7 +8,7 @@ Python need not. Timed values are UTC instants ("2015-09-23T16:00:00Z"), all-day
 
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import gi
 
@@ -25,7 +25,7 @@ def show(value):
     if zone is None and not value.is_utc():
         raise SystemExit(f"floating time {value.as_ical_string()}: its TZID was not understood")
     seconds = ICalGLib.Time.as_timet_with_zone(value, zone)
-    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def main():
