@@ -7,7 +7,7 @@ import re
 import pytest
 
 from conftest import REPO, missing_tool
-from pledge_timeline.model import Timeline
+from pledge_timeline.model import Event, Timeline
 from pledge_timeline.validate import load_timeline
 
 SEEDS = REPO.parent / "shared" / "seeds"
@@ -82,3 +82,46 @@ def test_every_event_cites_a_source_with_a_quote(timeline: Timeline) -> None:
     for event in timeline.events:
         assert event.citations, event.id
         assert all(c.quote.strip() for c in event.citations), event.id
+
+
+REPOST_POST_TITLE = "The Pledge China Wants Tech Companies to Sign"
+NYT_HEADLINE = "China Tries to Extract Pledge of Compliance From U.S. Tech Firms"
+
+
+def _event(timeline: Timeline, event_id: str) -> Event:
+    return next(e for e in timeline.events if e.id == event_id)
+
+
+def test_no_source_is_titled_by_the_repost_s_post_title(timeline: Timeline) -> None:
+    # The repost's post title is the caption of the document embedded in the Times story,
+    # not a headline (docs/curation.md, "Titles").
+    assert all(_squeeze(s.title).casefold() != REPOST_POST_TITLE.casefold() for s in timeline.sources)
+    times = next(s for s in timeline.sources if s.id == "nyt-2015-09-16")
+    assert times.title == NYT_HEADLINE
+
+
+def test_the_keynote_is_titled_by_its_headline_on_the_main_host(timeline: Timeline) -> None:
+    keynote = next(s for s in timeline.sources if s.id == "chinadaily-2015-09-24-keynote")
+    assert keynote.title == "Sail into future with mutual benefit and win-win: Lu Wei"
+    assert keynote.url is not None
+    assert keynote.url.startswith("http://www.chinadaily.com.cn/")
+
+
+def test_the_year_of_declarations_is_an_approximate_span_on_the_pledge_thread(
+    timeline: Timeline,
+) -> None:
+    span = _event(timeline, "chinese-officials-press-declarations")
+    assert span.when.span.edtf == "2014-09~/2015-09~"
+    assert span.when.is_fuzzy
+    assert "pledge" in {tag.id for tag in span.tags}
+    assert any(
+        c.source.id == "nyt-2015-09-16" and c.quote.startswith("Over the last year, Chinese officials")
+        for c in span.citations
+    )
+
+
+def test_ibm_is_dated_by_the_sixteen_months_before_april_2015(timeline: Timeline) -> None:
+    ibm = _event(timeline, "ibm-server-technology-transfer")
+    assert ibm.when.span.edtf == "2013-12~/2015-04~"
+    assert ibm.when.is_fuzzy
+    assert ibm.when.label == "Dec 2013 - April 2015 (approx.)"
