@@ -8,9 +8,14 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
+from hypothesis import settings
 
 from pledge_timeline.model import Timeline
 from pledge_timeline.validate import load_timeline
+
+# Speed belongs in benchmarks/, not in a per-example deadline that a loaded machine can miss.
+settings.register_profile("no-deadline", deadline=None)
+settings.load_profile("no-deadline")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN = Path(__file__).parent / "golden"
