@@ -244,13 +244,12 @@ def test_a_build_killed_by_sigkill_is_repaired_by_the_next_build(tmp_path: Path)
         [sys.executable, "-c", KILLED_BUILD, str(tmp_path / "events.yaml"), str(out)], check=False
     )
     assert killed.returncode == -9
-    leftovers = sorted(p.name for p in out.rglob(".*.tmp"))
+    staging = tmp_path / ".out.pledge-timeline-staging"
     # The third flush runs in the flusher's thread while the next outputs are written.
-    assert len(leftovers) >= 3, "the outputs staged before it died, the third one's included"
-    outputs = {name: data for name, data in _snapshot(out).items() if not name.endswith(".tmp")}
-    assert outputs == before, "nothing was put in place: every output is the last build's, whole"
+    assert len([p for p in staging.rglob("*") if p.is_file()]) >= 3, "what it staged before it died"
+    assert _snapshot(out) == before, "nothing was put in place: every output is the last build's, whole"
     build(tmp_path / "events.yaml", out)
-    assert list(out.rglob(".*.tmp")) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["events.yaml", "out"]
     assert all(b"Small fixture" not in (out / name).read_bytes() for name in ("feed.atom", "calendar.ics"))
 
 
@@ -288,13 +287,13 @@ def test_an_output_is_written_while_the_next_renders_and_one_at_most_waits(
     import threading
 
     release = threading.Event()
-    real_write = writer._write_unflushed_temp_file
+    real_write = writer.files.write_unflushed
 
-    def slow_disk(path: Path, data: bytes) -> tuple[str, int]:
+    def slow_disk(path: Path, data: bytes) -> int:
         assert release.wait(10)
         return real_write(path, data)
 
-    monkeypatch.setattr(writer, "_write_unflushed_temp_file", slow_disk)
+    monkeypatch.setattr(writer.files, "write_unflushed", slow_disk)
     staging = writer.OutputWriter(tmp_path / "out")
     staging.add("calendar.ics", b"first")  # returns while its write waits for the disk
     second = threading.Thread(target=staging.add, args=("feed.atom", b"second"))

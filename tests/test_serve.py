@@ -410,7 +410,7 @@ def test_an_invalid_edit_keeps_the_last_good_build_and_the_next_valid_one_is_pic
     rebuilder = Rebuilder(events, out, source_date_epoch=EPOCH, on_rebuilt=rebuilt.put, on_failed=failed.put)
     good = events.read_text(encoding="utf-8")
     rebuilder.build()
-    before = {path: (out / path).read_bytes() for path in read_manifest(out)}
+    before = {path: (out / path).read_bytes() for path in read_manifest(out).paths}
     rebuilder.start()
     try:
         assert rebuilder.watching.wait(TIMEOUT)
@@ -419,7 +419,7 @@ def test_an_invalid_edit_keeps_the_last_good_build_and_the_next_valid_one_is_pic
         assert [str(error) for error in getattr(problem, "errors", [problem])] == [
             f"{events}:32:11: events[0].date: '2015-02-30' is not a valid date (February 2015 has 28 days)"
         ]
-        assert {path: (out / path).read_bytes() for path in read_manifest(out)} == before
+        assert {path: (out / path).read_bytes() for path in read_manifest(out).paths} == before
 
         events.write_text(good.replace(TITLE, "title: Fixed timeline\n"), encoding="utf-8")
         report = rebuilt.get(timeout=TIMEOUT)

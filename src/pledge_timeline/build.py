@@ -46,6 +46,8 @@ class BuildReport:
     removed: tuple[str, ...]
     unchanged: tuple[str, ...] = ()
     """Files whose bytes were already there: left untouched, mtime and all."""
+    warnings: tuple[str, ...] = ()
+    """What was wrong in the output folder and was ignored (lines of a damaged manifest)."""
 
     @property
     def total_bytes(self) -> int:
@@ -132,4 +134,4 @@ def build(
                 built.append(BuiltFile(rendered.path, len(rendered.data), rendered.items))
                 del rendered  # the writer's thread holds it only until it is written
             result = writer.commit()
-    return BuildReport(tuple(built), result.removed, result.unchanged)
+    return BuildReport(tuple(built), result.removed, result.unchanged, result.warnings)

@@ -14,6 +14,8 @@ from pledge_timeline.errors import InvalidTimeline
 
 EVENTS_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 INVALID_INPUT = 1
+FAILED = 1
+"""The output folder could not be written (one line says which path, and why)."""
 OUT_OPTION = click.option(
     "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="out",
     show_default=True, help="output folder",
@@ -85,6 +87,8 @@ def build(file: Path, out_dir: Path, base_url: str | None, plotlyjs: Literal["in
         click.echo(f"{verb} {out_dir / rendered.path} ({rendered.size} bytes{events})")
     for removed in report.removed:
         click.echo(f"removed stale {out_dir / removed}")
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"built {len(report.files)} files, {report.total_bytes} bytes, in {out_dir}")
 
 
@@ -152,11 +156,16 @@ def serve(file: Path, out_dir: Path, host: str, port: int, watch: bool) -> None:
 
 
 def _or_exit(action: Callable[[], T]) -> T:
+    from pledge_timeline.writer import OutputError
+
     try:
         return action()
     except InvalidTimeline as invalid:
         _print_problems(invalid)
         sys.exit(INVALID_INPUT)
+    except OutputError as error:
+        click.echo(f"pledge-timeline: {error}", err=True)
+        sys.exit(FAILED)
 
 
 def _print_problems(invalid: InvalidTimeline) -> None:

@@ -41,7 +41,7 @@ from pledge_timeline import __version__, outputs
 from pledge_timeline.build import BuildReport, build
 from pledge_timeline.errors import InvalidTimeline
 from pledge_timeline.render.labels import webcal_url
-from pledge_timeline.writer import MANIFEST
+from pledge_timeline.writer import read_manifest
 
 CONTENT_TYPES: Final = {
     ".ics": "text/calendar; charset=utf-8",
@@ -131,11 +131,7 @@ class OutputFolder:
         self.root = root.resolve()
 
     def built_paths(self) -> frozenset[str]:
-        try:
-            text = (self.root / MANIFEST).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return frozenset()
-        return frozenset(line for line in text.splitlines() if line)
+        return read_manifest(self.root).paths
 
     def read(self, relative: str) -> Resource | None:
         if relative not in self.built_paths():

@@ -1,0 +1,350 @@
+"""The only module that writes to disk: a build's outputs and its manifest, in place all at once.
+
+``OutputWriter`` writes each output, as soon as it is rendered, into a staging folder beside the
+output folder (``.NAME.pledge-timeline-staging``, in the same parent folder): one thread writes
+it while the next output renders, another flushes it (``fsync``), and ``add`` waits for the last
+write before it starts the next, so at most one rendered output waits in memory. An output
+whose bytes are already in the folder is hard-linked instead, mtime and all. ``commit`` writes the
+manifest there too, moves the folder's other entries (whatever is not an output) into the staging
+folder, and swaps the two folders in one step (``renameat2(RENAME_EXCHANGE)``). The old folder,
+now under the staging name, is then emptied: its outputs are removed; anything else that
+appeared there meanwhile is moved back. A kill at any moment leaves the output folder holding one
+build's outputs, whole, and the manifest that lists them; what the staging folder still holds,
+the next build puts right before it stages anything (``folders.recover``).
+
+Where the swap cannot be made (not Linux, a file system without RENAME_EXCHANGE, an output folder
+that is a mount point or whose parent folder is not writable), the staging folder is inside the
+output folder and the outputs are moved into place one by one, the manifest last: each file is
+whole, but a kill during those moves leaves two builds' files side by side until the next build.
+
+Nothing is written through a symbolic link inside the output folder: a link where an output or
+its folder goes is refused. Outputs the old manifest lists and the current build does not write
+are removed with the old folder; nothing else is ever deleted. Every OS error is an
+``OutputError`` naming the path in the output folder it concerns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import stat
+from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from pledge_timeline.writer import files
+from pledge_timeline.writer.files import (
+    LINK,
+    MANIFEST,
+    PARTIAL,
+    OutputError,
+    flush_and_close,
+    holds,
+    is_file,
+    locked,
+    read_manifest,
+    reason,
+    remove_empty_parents,
+)
+from pledge_timeline.writer.folders import (
+    carry_over,
+    copy_modes,
+    exchange,
+    folders_of,
+    make_staging,
+    merge,
+    recover,
+    refuse_manifest_folder,
+    remove_emptied,
+    require_writable,
+)
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; concurrent builds there are not serialised
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = ["MANIFEST", "OutputError", "OutputWriter", "WriteResult", "read_manifest", "write_outputs"]
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    written: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    removed: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+    """What was wrong with the folder and was ignored (a damaged manifest's lines)."""
+
+
+class OutputWriter:
+    """Stages outputs (relative POSIX paths) one by one, then ``commit()`` puts them in place.
+
+    Used as a context manager, it discards whatever it staged if the block raises, folders it
+    created included. From the first output on it holds an exclusive ``flock`` on the output
+    folder (the folder itself: no lock file), so two builds into one folder (``serve --watch``
+    and ``build``) take turns; a build that finds the folder swapped while it waited locks the
+    new one.
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self._paths: list[str] = []
+        self._writes: list[tuple[str, Future[None]]] = []
+        self._flushes: list[tuple[str, Future[None]]] = []  # appended by the writer's thread
+        self._unchanged: list[str] = []
+        self._root: Path | None = None  # the output folder's real path, once locked
+        self._staging: Path | None = None
+        self._swap = False
+        self._swapped = False
+        self._made_out_dir: list[Path] = []
+        self._folders: set[str] = set()  # made in the staging folder
+        self._locks: list[int] = []
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pledge-timeline-write")
+        self._flusher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pledge-timeline-fsync")
+
+    def __enter__(self) -> OutputWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is not None:
+            self.discard()
+
+    def add(self, relative: str, data: bytes) -> None:
+        """Stage one output; one whose bytes are already there is kept as it is, mtime and all."""
+        if relative in self._paths:
+            raise ValueError(f"{relative} is staged twice")
+        with self._located():
+            root, staging = self._start()
+            self._raise_failure_so_far()
+            self._paths.append(relative)
+            self._refuse_links(root, relative)
+            self._make_folders(staging, relative)
+            if self._keep_unchanged(root, staging, relative, data):
+                self._unchanged.append(relative)
+            else:
+                self._writes.append((relative, self._writer.submit(self._stage, relative, data)))
+
+    def commit(self) -> WriteResult:
+        """Put every staged output in place with the manifest; drop stale outputs."""
+        try:
+            with self._located():
+                root, staging = self._start()
+                for _, write in self._writes:
+                    write.result()
+                for _, flush in self._flushes:
+                    flush.result()
+                previous = read_manifest(root, self.out_dir / MANIFEST)
+                outputs = frozenset(self._paths)
+                stale = tuple(sorted(p for p in previous.paths - outputs if is_file(root / p)))
+                self._write_manifest(staging / MANIFEST, outputs)
+                if self._swap:
+                    self._swap_in(root, staging, outputs | previous.paths)
+                else:
+                    self._move_in(root, staging, stale)
+        except BaseException:
+            self._finish_flushes()
+            self._put_back()  # while still holding the lock
+            raise
+        finally:
+            self._finish_flushes()
+            self._unlock()
+        written = tuple(relative for relative, _ in self._writes)
+        return WriteResult(written, tuple(self._unchanged), stale, previous.problems)
+
+    def discard(self) -> None:
+        """Remove what was staged and the folders made for it; the folder is as it was."""
+        self._finish_flushes()
+        try:
+            self._put_back()
+        finally:
+            self._unlock()
+            if not self._swapped:
+                for folder in reversed(self._made_out_dir):
+                    with contextlib.suppress(OSError):
+                        folder.rmdir()  # only if still empty
+
+    def _put_back(self) -> None:
+        """Before the swap: the staging folder goes, the folder's entries carried into it go back."""
+        if self._staging is not None and self._root is not None and not self._swapped:
+            staging, self._staging = self._staging, None
+            recover(self._root, staging)
+
+    # --- staging ---------------------------------------------------------------------------------
+
+    def _start(self) -> tuple[Path, Path]:
+        """Lock the output folder, put right what a killed build left, make the staging folder."""
+        if self._root is None:
+            self._lock_output_folder()
+        assert self._root is not None
+        if self._staging is None:
+            self._staging, self._swap = make_staging(self._root, self.out_dir)
+            if self._swap and fcntl is not None:
+                # Swapped in, it becomes the output folder: builds that open the folder from then
+                # on must wait for this one to finish emptying the old folder.
+                self._locks.append(locked(self._staging))
+        return self._root, self._staging
+
+    def _lock_output_folder(self) -> None:
+        missing = []
+        folder = self.out_dir
+        while not folder.is_dir():
+            missing.append(folder)
+            folder = folder.parent
+        for new in reversed(missing):
+            new.mkdir(exist_ok=True)
+            self._made_out_dir.append(new)
+        if fcntl is not None:
+            while True:
+                fd = locked(self.out_dir)
+                held, now = os.fstat(fd), os.stat(self.out_dir)
+                if (held.st_dev, held.st_ino) == (now.st_dev, now.st_ino):
+                    break
+                os.close(fd)  # swapped in by the build we waited for: lock the folder it put there
+            self._locks.append(fd)
+        self._root = Path(os.path.realpath(self.out_dir))
+        require_writable(self._root, self.out_dir)
+        refuse_manifest_folder(self._root, self.out_dir)
+
+    def _refuse_links(self, root: Path, relative: str) -> None:
+        """A link or a file where an output or its folder goes is refused (never followed)."""
+        parts = relative.split("/")
+        for depth in range(1, len(parts) + 1):
+            shown = "/".join(parts[:depth])
+            try:
+                mode = os.lstat(root / shown).st_mode
+            except FileNotFoundError:
+                return
+            if stat.S_ISLNK(mode):
+                raise OutputError(self.out_dir / shown, LINK)
+            if depth < len(parts):
+                if not stat.S_ISDIR(mode):
+                    raise OutputError(self.out_dir / shown, "it is not a folder")
+                require_writable(root / shown, self.out_dir / shown)
+            elif stat.S_ISDIR(mode):
+                raise OutputError(self.out_dir / shown, "it is a folder")
+
+    def _make_folders(self, staging: Path, relative: str) -> None:
+        parts = relative.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):
+            folder = "/".join(parts[:depth])
+            if folder not in self._folders:
+                with contextlib.suppress(FileExistsError):  # inside mode: already in the folder
+                    os.mkdir(staging / folder)
+                self._folders.add(folder)
+
+    def _keep_unchanged(self, root: Path, staging: Path, relative: str, data: bytes) -> bool:
+        """Whether the folder already holds ``data`` there; swapping, it is linked into staging."""
+        if not self._swap:
+            return holds(root / relative, data)
+        try:
+            os.link(root / relative, staging / relative, follow_symlinks=False)
+        except OSError:
+            return False  # none there, or a file system without hard links: write it
+        if holds(staging / relative, data):
+            return True
+        os.unlink(staging / relative)
+        return False
+
+    def _stage(self, relative: str, data: bytes) -> None:
+        """In the writer's thread: ``data`` in the staging folder, handed on to the flusher."""
+        assert self._staging is not None
+        path = self._staging / relative
+        try:
+            fd = files.write_unflushed(path, data)
+        except OSError as error:
+            raise OutputError(self.out_dir / relative, reason(error), error.errno) from None
+        try:
+            self._flushes.append((relative, self._flusher.submit(self._flush, relative, fd)))
+        except BaseException:  # the interpreter is shutting down
+            os.close(fd)
+            raise
+
+    def _flush(self, relative: str, fd: int) -> None:
+        try:
+            flush_and_close(fd)
+        except OSError as error:
+            raise OutputError(self.out_dir / relative, reason(error), error.errno) from None
+
+    def _raise_failure_so_far(self) -> None:
+        """Wait for every write so far (at most one output then waits in memory); raise the first
+        write, or finished flush, that failed. A failure stays in its future: ``commit`` raises
+        it again even if a caller caught it here."""
+        for _, write in self._writes:
+            write.result()
+        for _, flush in self._flushes:
+            if flush.done():
+                flush.result()
+
+    def _write_manifest(self, path: Path, outputs: frozenset[str]) -> None:
+        try:
+            fd = files.write_unflushed(path, "".join(f"{name}\n" for name in sorted(outputs)).encode())
+            flush_and_close(fd)
+        except OSError as error:
+            raise OutputError(self.out_dir / MANIFEST, reason(error), error.errno) from None
+
+    # --- putting it in place ---------------------------------------------------------------------
+
+    def _swap_in(self, root: Path, staging: Path, ours: frozenset[str]) -> None:
+        """Carry the folder's other entries over, swap the folders, empty the old one."""
+        os.unlink(staging / PARTIAL)  # from here on it may hold the user's entries
+        carry_over(root, staging, "", ours | {MANIFEST}, folders_of(ours))
+        copy_modes(root, staging, self._folders)
+        exchange(staging, root)
+        self._swapped = True
+        merge(staging, root, "", ours, folders_of(ours))
+        remove_emptied(staging, self.out_dir)
+
+    def _move_in(self, root: Path, staging: Path, stale: tuple[str, ...]) -> None:
+        """One by one, the manifest last (no swap here: see the module's docstring)."""
+        for folder in sorted(self._folders):
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(root / folder)
+        for relative, _ in self._writes:
+            os.replace(staging / relative, root / relative)
+        for relative in stale:
+            parent = (root / relative).parent
+            if Path(os.path.realpath(parent)) == parent:  # not through a link
+                os.unlink(root / relative)
+                remove_empty_parents(root, root / relative)
+        os.replace(staging / MANIFEST, root / MANIFEST)
+        shutil.rmtree(staging)
+
+    def _finish_flushes(self) -> None:
+        """Wait for every write and flush (each closes its file, whether it succeeds or not)."""
+        self._writer.shutdown()  # waits for every write; each may still queue a flush
+        wait([flush for _, flush in self._flushes])
+        self._flusher.shutdown()
+
+    def _unlock(self) -> None:
+        while self._locks:
+            os.close(self._locks.pop())  # closing the descriptor releases the flock
+
+    @contextlib.contextmanager
+    def _located(self) -> Iterator[None]:
+        """Any OS error, as an ``OutputError`` naming the path in the output folder."""
+        try:
+            yield
+        except OutputError:
+            raise
+        except OSError as error:
+            raise OutputError(self._shown(error.filename), reason(error), error.errno) from None
+
+    def _shown(self, filename: object) -> Path:
+        """The path the user knows (``out/tags/x.ics``) for one in the folder or the staging."""
+        if not isinstance(filename, str | Path):
+            return self.out_dir
+        path = Path(os.fsdecode(filename))
+        for base in (self._staging, self._root):
+            if base is not None and path.is_relative_to(base):
+                return self.out_dir / path.relative_to(base)
+        return path
+
+
+def write_outputs(out_dir: Path, files: Mapping[str, bytes]) -> WriteResult:
+    """Write every file (relative POSIX paths) that changed; drop stale outputs."""
+    with OutputWriter(out_dir) as writer:
+        for relative, data in files.items():
+            writer.add(relative, data)
+        return writer.commit()

@@ -1,0 +1,367 @@
+"""The output folder under attack and under failure: links inside it, full disks, a damaged
+manifest, and builds killed at every step of putting a build in place."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import FIXTURES, missing_tool
+from pledge_timeline import writer
+from pledge_timeline.build import build
+from pledge_timeline.cli import cli
+from pledge_timeline.manifest import parse_manifest
+
+SMALL = FIXTURES / "small.yaml"
+MINIMAL = FIXTURES / "minimal.yaml"
+
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.is_symlink()
+    }
+
+
+def _build(events: Path, out: Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["build", str(events), "--out", str(out)])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _changed(tmp_path: Path, events: Path = SMALL, *, extra_tag: bool = False) -> Path:
+    """``events`` with another title (every output changes) and maybe one more tag."""
+    text = events.read_text(encoding="utf-8")
+    text = text.replace("title: Small fixture timeline", "title: Changed timeline")
+    text = text.replace("title: Minimal timeline", "title: Changed timeline")
+    if extra_tag:
+        text = text.replace(
+            "tags:\n  - id: pledge\n", "tags:\n  - id: extra\n    label: Extra\n  - id: pledge\n"
+        )
+        text = text.replace("tags: [pledge]", "tags: [pledge, extra]", 1)
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(text, encoding="utf-8")
+    return changed
+
+
+# --- 4: links inside the output folder -------------------------------------------------------------
+
+
+def test_a_symlinked_tags_folder_is_refused_and_nothing_is_written_through_it(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(SMALL, out)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "pledge.ics").write_text("theirs", encoding="utf-8")
+    (elsewhere / ".pledge.ics.abcdefgh.tmp").write_text("theirs too", encoding="utf-8")
+    shutil.rmtree(out / "tags")
+    (out / "tags").symlink_to(elsewhere, target_is_directory=True)
+    before, theirs = _snapshot(out), _snapshot(elsewhere)
+    code, stdout, stderr = _build(_changed(tmp_path), out)
+    assert (code, stdout) == (1, "")
+    assert stderr == (
+        f"pledge-timeline: cannot write {out}/tags: it is a symbolic link "
+        "(the build never writes through a link in the output folder)\n"
+    )
+    assert _snapshot(elsewhere) == theirs
+    assert _snapshot(out) == before
+    assert (out / "tags").is_symlink()
+
+
+def test_a_symlinked_output_is_refused_and_its_target_left_alone(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(SMALL, out)
+    victim = tmp_path / "victim.atom"
+    victim.write_text("precious", encoding="utf-8")
+    (out / "feed.atom").unlink()
+    (out / "feed.atom").symlink_to(victim)
+    code, _, stderr = _build(_changed(tmp_path), out)
+    assert code == 1
+    assert stderr == (
+        f"pledge-timeline: cannot write {out}/feed.atom: it is a symbolic link "
+        "(the build never writes through a link in the output folder)\n"
+    )
+    assert victim.read_text(encoding="utf-8") == "precious"
+
+
+def test_files_named_like_temp_files_are_never_removed(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "tags").mkdir()
+    theirs = [out / ".calendar.ics.abcdefgh.tmp", out / "tags" / ".pledge.ics.12345678.tmp"]
+    for path in theirs:
+        path.write_text("not this build's", encoding="utf-8")
+    assert _build(SMALL, out)[0] == 0
+    assert _build(_changed(tmp_path), out)[0] == 0
+    assert all(path.read_text(encoding="utf-8") == "not this build's" for path in theirs)
+
+
+# --- 5: OS errors -----------------------------------------------------------------------------------
+
+
+def _fail_at(monkeypatch: pytest.MonkeyPatch, function: str, number: int | None, error: OSError) -> None:
+    """``os.FUNCTION`` as the writer calls it fails with ``error`` at its ``number``-th call (every
+    call from then on when ``number`` is None... see below), or for a path ending in the manifest."""
+    real, calls = getattr(os, function), [0]
+
+    def failing(path: object, *args: object, **kwargs: object) -> object:
+        calls[0] += 1
+        hit = str(path).endswith(writer.MANIFEST) if number is None else calls[0] == number
+        if hit:
+            raise error
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(writer.os, function, failing)
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [(errno.ENOSPC, "No space left on device"), (errno.EDQUOT, "Disk quota exceeded")],
+)
+def test_a_full_disk_is_one_line_and_the_folder_stays_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int, reason: str
+) -> None:
+    out = tmp_path / "out"
+    build(SMALL, out)
+    before = _snapshot(out)
+    _fail_at(monkeypatch, "chmod", 3, OSError(code, os.strerror(code)))
+    exit_code, stdout, stderr = _build(_changed(tmp_path), out)
+    monkeypatch.undo()
+    assert (exit_code, stdout) == (1, "")
+    assert stderr.count("\n") == 1
+    assert stderr.startswith(f"pledge-timeline: cannot write {out}/")
+    assert stderr.endswith(f": {reason}\n")
+    assert _snapshot(out) == before
+
+
+def test_no_inode_for_the_manifest_leaves_no_output_it_does_not_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    build(SMALL, out)
+    before = _snapshot(out)
+    _fail_at(monkeypatch, "open", None, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+    exit_code, _, stderr = _build(_changed(tmp_path, extra_tag=True), out)
+    monkeypatch.undo()
+    assert exit_code == 1
+    assert stderr == f"pledge-timeline: cannot write {out}/{writer.MANIFEST}: No space left on device\n"
+    assert _snapshot(out) == before
+    listed = writer.read_manifest(out).paths
+    assert set(before) - {writer.MANIFEST} == listed
+
+
+@pytest.mark.parametrize("folder", ["", "tags"])
+def test_a_read_only_folder_is_one_line_and_nothing_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: str
+) -> None:
+    """We run as root, where chmod stops nothing: ``os.access`` answers as for a read-only mount."""
+    out = tmp_path / "out"
+    build(SMALL, out)
+    before = _snapshot(out)
+    read_only = (out / folder) if folder else out
+    real_access = os.access
+
+    def access(path: object, mode: int, **kwargs: object) -> bool:
+        if Path(str(path)) == read_only and mode & os.W_OK:
+            return False
+        return real_access(path, mode, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(writer.os, "access", access)
+    exit_code, _, stderr = _build(_changed(tmp_path), out)
+    monkeypatch.undo()
+    assert exit_code == 1
+    assert stderr == f"pledge-timeline: cannot write {read_only}: Permission denied\n"
+    assert _snapshot(out) == before
+
+
+def test_a_read_only_file_system_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    build(SMALL, out)
+    before = _snapshot(out)
+    _fail_at(monkeypatch, "chmod", 1, OSError(errno.EROFS, os.strerror(errno.EROFS)))
+    exit_code, _, stderr = _build(_changed(tmp_path), out)
+    monkeypatch.undo()
+    assert exit_code == 1
+    assert stderr == f"pledge-timeline: cannot write {out}/calendar.ics: Read-only file system\n"
+    assert _snapshot(out) == before
+
+
+# --- 6: a damaged manifest --------------------------------------------------------------------------
+
+BAD_LINES = [
+    (b"tags", "names a folder"),
+    (b".", "names the output folder itself"),
+    (b"", None),
+    (b"cal\x00endar.ics", "has a control character"),
+    (b"feed\x1b[31m.atom", "has a control character"),
+    (b"\xff\xfefeed.rss", "is not UTF-8"),
+    (b"a" * 5000, "is longer than any path the build writes"),
+    (b"/etc/hostname", "is an absolute path"),
+    (b"../victim.txt", "leaves the output folder"),
+    (b"tags/../../victim.txt", "leaves the output folder"),
+]
+NORMALISED = [
+    (b"./calendar.ics", "calendar.ics"),
+    (b"calendar.ics/", "calendar.ics"),
+    (b"tags//pledge.ics", "tags/pledge.ics"),
+    (b"./tags/./visit.atom", "tags/visit.atom"),
+    (b"notes.txt", "notes.txt"),
+]
+
+
+@pytest.mark.parametrize(("line", "reason"), BAD_LINES)
+def test_a_line_that_is_not_a_plain_path_inside_the_folder_is_ignored_and_reported(
+    line: bytes, reason: str | None
+) -> None:
+    manifest = parse_manifest(b"calendar.ics\ntags/pledge.ics\n" + line + b"\n", "M")
+    assert manifest.paths == {"calendar.ics", "tags/pledge.ics"}
+    if reason is None:
+        assert manifest.problems == ()
+    else:
+        (problem,) = manifest.problems
+        assert problem.startswith("M:3: ignored '")
+        assert problem.endswith(f"': {reason}")
+        assert problem.isprintable()
+        assert len(problem) < 200
+
+
+@pytest.mark.parametrize(("line", "path"), NORMALISED)
+def test_a_line_is_normalised_to_a_plain_relative_path(line: bytes, path: str) -> None:
+    assert parse_manifest(line + b"\n", "M") == parse_manifest(path.encode() + b"\n", "M")
+    assert parse_manifest(line + b"\n", "M").paths == {path}
+
+
+@pytest.mark.parametrize("line", [line for line, _ in BAD_LINES + NORMALISED])
+def test_a_build_after_a_damaged_manifest_line_succeeds_and_keeps_every_fresh_output(
+    tmp_path: Path, line: bytes
+) -> None:
+    out = tmp_path / "out"
+    build(SMALL, out)
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious", encoding="utf-8")
+    with (out / writer.MANIFEST).open("ab") as manifest:
+        manifest.write(line + b"\n")
+    changed = _changed(tmp_path)
+    code, stdout, stderr = _build(changed, out)
+    assert code == 0, stderr
+    assert "Traceback" not in stderr
+    assert "removed stale" not in stdout.replace(f"removed stale {out}/notes.txt\n", "")
+    fresh = tmp_path / "fresh"
+    build(changed, fresh)
+    outputs = {name: data for name, data in _snapshot(out).items() if name != "notes.txt"}
+    assert outputs == _snapshot(fresh), "every output is there, the current build's"
+    assert victim.read_text(encoding="utf-8") == "precious"
+    reported = [reason for bad, reason in BAD_LINES if bad == line and reason]
+    if reported:
+        assert stderr.startswith(f"warning: {out}/{writer.MANIFEST}:")
+        assert stderr.endswith(f": {reported[0]}\n")
+    else:
+        assert stderr == ""
+
+
+@pytest.mark.parametrize("contents", [[], ["x"]])
+def test_a_manifest_that_is_a_folder_never_crashes_a_build(tmp_path: Path, contents: list[str]) -> None:
+    out = tmp_path / "out"
+    build(SMALL, out)
+    (out / writer.MANIFEST).unlink()
+    (out / writer.MANIFEST).mkdir()
+    for name in contents:
+        (out / writer.MANIFEST / name).write_text("mine", encoding="utf-8")
+    code, _, stderr = _build(_changed(tmp_path), out)
+    assert "Traceback" not in stderr
+    if contents:
+        assert (code, stderr) == (
+            1,
+            f"pledge-timeline: cannot write {out}/{writer.MANIFEST}: it is a folder, and not empty\n",
+        )
+        assert (out / writer.MANIFEST / "x").read_text(encoding="utf-8") == "mine"
+    else:
+        assert code == 0, stderr
+        assert stderr == f"warning: {out}/{writer.MANIFEST}: ignored: it is a folder, not a file\n"
+        assert (out / writer.MANIFEST).is_file()
+
+
+def test_a_manifest_that_is_a_symlink_is_not_followed(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(SMALL, out)
+    elsewhere = tmp_path / "list.txt"
+    elsewhere.write_text("calendar.ics\n", encoding="utf-8")
+    (out / writer.MANIFEST).unlink()
+    (out / writer.MANIFEST).symlink_to(elsewhere)
+    code, _, stderr = _build(_changed(tmp_path), out)
+    assert code == 0, stderr
+    assert stderr == f"warning: {out}/{writer.MANIFEST}: ignored: it is a symbolic link\n"
+    assert elsewhere.read_text(encoding="utf-8") == "calendar.ics\n"
+    assert not (out / writer.MANIFEST).is_symlink()
+
+
+# --- 7: a kill at any step of putting the build in place --------------------------------------------
+
+STEPS = ("renameat2", "rename", "unlink", "rmdir")
+"""Every system call that moves or removes a name once the outputs are written (a kill before
+them, while the outputs are written, is ``test_build``'s)."""
+
+
+def _outputs_and_manifest(out: Path) -> tuple[dict[str, str], frozenset[str]]:
+    files = _snapshot(out)
+    for user_file in ("notes.txt", "tags/keep-me.txt", "mine/a.txt"):
+        files.pop(user_file, None)
+    files.pop(writer.MANIFEST, None)
+    return files, writer.read_manifest(out).paths
+
+
+def test_a_build_killed_at_any_step_leaves_one_whole_build_and_the_next_build_completes(
+    tmp_path: Path,
+) -> None:
+    """Each run is killed (SIGKILL, by strace) at the N-th call of one system call, for every N
+    until a run completes; after each kill the folder holds exactly one build's outputs and a
+    manifest that lists exactly them."""
+    strace = shutil.which("strace")
+    if strace is None:
+        missing_tool("strace is not installed (apt-get install strace)")
+    out = tmp_path / "out"
+    old_events, new_events = MINIMAL, _changed(tmp_path, MINIMAL, extra_tag=True)
+    build(new_events, tmp_path / "new")
+    new, _ = _outputs_and_manifest(tmp_path / "new")
+    build(old_events, out)
+    old, _ = _outputs_and_manifest(out)
+    assert set(new) > set(old)
+    assert not set(new.items()) & set(old.items())
+    kills = 0
+    for step in STEPS:
+        for number in range(1, 200):
+            build(old_events, out)
+            (out / "notes.txt").write_text("mine", encoding="utf-8")
+            (out / "tags" / "keep-me.txt").write_text("mine", encoding="utf-8")
+            (out / "mine").mkdir(exist_ok=True)
+            (out / "mine" / "a.txt").write_text("mine", encoding="utf-8")
+            command = [
+                strace, "-f", "--seccomp-bpf", "-o", os.devnull, "-e", f"trace={step}",
+                "-e", f"inject={step}:signal=KILL:when={number}",
+                sys.executable, "-m", "pledge_timeline", "build", str(new_events), "--out", str(out),
+            ]  # fmt: skip
+            run = subprocess.run(command, capture_output=True, check=False, timeout=60)
+            files, listed = _outputs_and_manifest(out)
+            assert files in (old, new), f"a mix of two builds after a kill at {step} #{number}"
+            assert listed == set(files), f"the manifest does not match after a kill at {step} #{number}"
+            if run.returncode == 0:
+                assert files == new
+                break
+            assert run.returncode in (-9, 128 + 9, 137), run.stderr.decode()
+            kills += 1
+            build(new_events, out)  # the next build completes and puts everything right
+            assert _outputs_and_manifest(out) == (new, frozenset(new))
+            assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+            assert (out / "tags" / "keep-me.txt").read_text(encoding="utf-8") == "mine"
+            assert (out / "mine" / "a.txt").read_text(encoding="utf-8") == "mine"
+            assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+    assert kills > 5
