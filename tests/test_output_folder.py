@@ -365,3 +365,67 @@ def test_a_build_killed_at_any_step_leaves_one_whole_build_and_the_next_build_co
             assert (out / "mine" / "a.txt").read_text(encoding="utf-8") == "mine"
             assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
     assert kills > 5
+
+
+# --- where the folders cannot be swapped ------------------------------------------------------------
+
+
+def test_without_the_swap_outputs_are_moved_in_one_by_one_and_nothing_else_is_touched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pledge_timeline.writer import folders
+
+    monkeypatch.setattr(folders, "renameat2", None)  # as on a system without it
+    out = tmp_path / "out"
+    build(SMALL, out)
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    (out / "tags" / "keep-me.txt").write_text("mine", encoding="utf-8")
+    inode = out.stat().st_ino
+    before = _snapshot(out)
+    _fail_at(monkeypatch, "chmod", 2, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+    assert _build(_changed(tmp_path), out)[0] == 1
+    monkeypatch.undo()
+    monkeypatch.setattr(folders, "renameat2", None)
+    assert _snapshot(out) == before, "a failed build changes nothing"
+    without_press = SMALL.read_text(encoding="utf-8").replace(
+        "  - id: press\n    label: Press coverage\n", ""
+    )
+    (tmp_path / "events.yaml").write_text(without_press.replace("tags: [press]", "tags: [pledge]"), "utf-8")
+    code, stdout, _ = _build(tmp_path / "events.yaml", out)
+    assert code == 0
+    assert f"removed stale {out}/tags/press.ics\n" in stdout
+    assert out.stat().st_ino == inode, "the folder itself stays"
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert (out / "tags" / "keep-me.txt").read_text(encoding="utf-8") == "mine"
+    fresh = tmp_path / "fresh"
+    build(tmp_path / "events.yaml", fresh)
+    outputs = {k: v for k, v in _snapshot(out).items() if k not in ("notes.txt", "tags/keep-me.txt")}
+    assert outputs == _snapshot(fresh)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["changed.yaml", "events.yaml", "fresh", "out"]
+
+
+def test_serve_reads_the_manifest_through_the_writers_reader(tmp_path: Path) -> None:
+    """A damaged line no longer hides every file, and a normalised one is served."""
+    from pledge_timeline.serve import OutputFolder
+
+    out = tmp_path / "out"
+    build(SMALL, out)
+    listed = (out / writer.MANIFEST).read_bytes().replace(b"calendar.ics\n", b"./calendar.ics\n", 1)
+    (out / writer.MANIFEST).write_bytes(listed + b"\xff\n")
+    folder = OutputFolder(out)
+    assert folder.built_paths() == writer.read_manifest(out).paths
+    assert {"calendar.ics", "feed.atom", "tags/pledge.ics"} <= folder.built_paths()
+    served = folder.read("calendar.ics")
+    assert served is not None
+    assert served.data == (out / "calendar.ics").read_bytes()
+
+
+def test_an_unchanged_output_is_the_same_file_mtime_and_all(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(SMALL, out)
+    os.utime(out / "calendar.ics", (1_000_000_000, 1_000_000_000))
+    before = (out / "calendar.ics").stat()
+    report = build(SMALL, out)
+    after = (out / "calendar.ics").stat()
+    assert "calendar.ics" in report.unchanged
+    assert (after.st_ino, after.st_mtime) == (before.st_ino, before.st_mtime)

@@ -137,7 +137,7 @@ class OutputWriter:
                     flush.result()
                 previous = read_manifest(root, self.out_dir / MANIFEST)
                 outputs = frozenset(self._paths)
-                stale = tuple(sorted(p for p in previous.paths - outputs if is_file(root / p)))
+                stale = tuple(sorted(p for p in previous.paths - outputs if is_file(root, p)))
                 self._write_manifest(staging / MANIFEST, outputs)
                 if self._swap:
                     self._swap_in(root, staging, outputs | previous.paths)
@@ -179,7 +179,7 @@ class OutputWriter:
             self._lock_output_folder()
         assert self._root is not None
         if self._staging is None:
-            self._staging, self._swap = make_staging(self._root, self.out_dir)
+            self._staging, self._swap = make_staging(self._root)
             if self._swap and fcntl is not None:
                 # Swapped in, it becomes the output folder: builds that open the folder from then
                 # on must wait for this one to finish emptying the old folder.
@@ -230,8 +230,7 @@ class OutputWriter:
         for depth in range(1, len(parts) + 1):
             folder = "/".join(parts[:depth])
             if folder not in self._folders:
-                with contextlib.suppress(FileExistsError):  # inside mode: already in the folder
-                    os.mkdir(staging / folder)
+                os.mkdir(staging / folder)
                 self._folders.add(folder)
 
     def _keep_unchanged(self, root: Path, staging: Path, relative: str, data: bytes) -> bool:

@@ -100,9 +100,11 @@ def holds(path: Path, data: bytes) -> bool:
         return file.read() == data
 
 
-def is_file(path: Path) -> bool:
+def is_file(root: Path, relative: str) -> bool:
+    """Whether ``relative`` is there and no folder, reached through no link."""
+    path = root / relative
     mode = lstat_mode(path)
-    return mode != 0 and not stat.S_ISDIR(mode)
+    return mode != 0 and not stat.S_ISDIR(mode) and Path(os.path.realpath(path.parent)) == path.parent
 
 
 def lstat_mode(path: Path) -> int:

@@ -24,14 +24,14 @@ from pledge_timeline.writer.files import (
 )
 
 
-def make_staging(root: Path, shown: Path) -> tuple[Path, bool]:
+def make_staging(root: Path) -> tuple[Path, bool]:
     """A new staging folder, and whether it can be swapped in; leftovers of a killed build first."""
     beside = root.parent / f".{root.name}{STAGING}"
     inside = root / STAGING
     for leftover in (beside, inside):
         recover(root, leftover)
-    with contextlib.suppress(FileNotFoundError):
-        os.rmdir(root / PROBE)  # only if empty, as the probe leaves it
+    with contextlib.suppress(OSError):
+        os.rmdir(root / PROBE)  # a killed build's probe; only if empty, as a probe is
     if renameat2 is not None and root.parent != root:
         try:
             os.mkdir(beside)
@@ -178,15 +178,17 @@ def can_exchange(staging: Path, root: Path) -> bool:
     """Whether the two folders can be swapped: on one mount (a bind mount of the output folder
     is not, even on the same file system), of a file system that swaps (tmpfs, ext4, xfs, btrfs
     do; some network ones do not). Two empty folders, one in each, are swapped and removed."""
-    a, b = staging / PROBE, root / PROBE
-    os.mkdir(a)
-    os.mkdir(b)
+    made: list[Path] = []
     try:
-        exchange(a, b)
+        for folder in (staging / PROBE, root / PROBE):
+            os.mkdir(folder)
+            made.append(folder)
+        exchange(*made)
     except OSError:
         return False
     else:
         return True
     finally:
-        os.rmdir(a)
-        os.rmdir(b)
+        for folder in made:
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)
