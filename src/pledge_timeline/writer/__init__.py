@@ -288,7 +288,7 @@ class OutputWriter:
     def _swap_in(self, root: Path, staging: Path, ours: frozenset[str]) -> None:
         """Carry the folder's other entries over, swap the folders, empty the old one."""
         os.unlink(staging / PARTIAL)  # from here on it may hold the user's entries
-        carry_over(root, staging, "", ours | {MANIFEST}, folders_of(ours))
+        carry_over(root, staging, "", ours, folders_of(ours))
         copy_modes(root, staging, self._folders)
         exchange(staging, root)
         self._swapped = True

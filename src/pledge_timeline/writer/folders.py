@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import os
 import shutil
 import stat
@@ -67,12 +68,13 @@ def recover(root: Path, staging: Path) -> None:
 
 
 def carry_over(src: Path, dst: Path, prefix: str, ours: frozenset[str], folders: frozenset[str]) -> None:
-    """Move every entry of ``src`` that is not an output (nor a folder of one) into ``dst``."""
+    """Move every entry of ``src`` that is not an output file (nor a folder of one) into ``dst``;
+    the manifest and the outputs stay, to go with the old folder."""
     for name in sorted(os.listdir(src)):
-        relative = prefix + name
-        if relative in ours or relative == STAGING:
+        relative, mode = prefix + name, lstat_mode(src / name)
+        if relative in (MANIFEST, STAGING) or (relative in ours and not stat.S_ISDIR(mode)):
             continue
-        if relative in folders and stat.S_ISDIR(lstat_mode(src / name)):
+        if relative in folders and stat.S_ISDIR(mode):
             with contextlib.suppress(FileExistsError):
                 os.mkdir(dst / name)
             carry_over(src / name, dst / name, relative + "/", ours, folders)
@@ -137,7 +139,15 @@ def require_writable(folder: Path, shown: Path) -> None:
     """Refuse a folder we may not write to (read-only, or on a read-only file system) before
     staging anything: swapping would replace it with a writable one."""
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise OutputError(shown, os.strerror(13), 13)
+        code = errno.EROFS if _on_read_only_mount(folder) else errno.EACCES
+        raise OutputError(shown, os.strerror(code), code)
+
+
+def _on_read_only_mount(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs on Windows
+        return False
 
 
 def refuse_manifest_folder(root: Path, shown: Path) -> None:
