@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -311,60 +312,91 @@ STEPS = ("renameat2", "rename", "unlink", "rmdir")
 them, while the outputs are written, is ``test_build``'s)."""
 
 
+USER_FILES = ("notes.txt", "tags/keep-me.txt", "mine/a.txt")
+"""Entries of the output folder that no build wrote: each build carries them over."""
+
+
 def _outputs_and_manifest(out: Path) -> tuple[dict[str, str], frozenset[str]]:
     files = _snapshot(out)
-    for user_file in ("notes.txt", "tags/keep-me.txt", "mine/a.txt"):
+    for user_file in (*USER_FILES, writer.MANIFEST):
         files.pop(user_file, None)
-    files.pop(writer.MANIFEST, None)
     return files, writer.read_manifest(out).paths
+
+
+def _old_build_and_user_files(events: Path, out: Path) -> None:
+    build(events, out)
+    for user_file in USER_FILES:
+        (out / user_file).parent.mkdir(exist_ok=True)
+        (out / user_file).write_text("mine", encoding="utf-8")
+
+
+def _build_command(events: Path, out: Path, *strace: str) -> list[str]:
+    return [*strace, sys.executable, "-m", "pledge_timeline", "build", str(events), "--out", str(out)]
+
+
+def _calls(strace: str, template: Path, events: Path, work: Path) -> dict[str, int]:
+    """How often a whole build over ``template`` makes each of ``STEPS``."""
+    out, log = work / "out", work / "calls.txt"
+    shutil.copytree(template, out, symlinks=True)
+    trace = (strace, "-f", "-c", "-o", str(log), "-e", f"trace={','.join(STEPS)}")
+    subprocess.run(_build_command(events, out, *trace), check=True, capture_output=True, timeout=120)
+    calls = {}
+    for line in log.read_text(encoding="utf-8").splitlines():  # % time, seconds, usecs/call, calls, ...
+        fields = line.split()
+        if fields and fields[-1] in STEPS:
+            calls[fields[-1]] = int(fields[3])
+    return calls
 
 
 def test_a_build_killed_at_any_step_leaves_one_whole_build_and_the_next_build_completes(
     tmp_path: Path,
 ) -> None:
-    """Each run is killed (SIGKILL, by strace) at the N-th call of one system call, for every N
-    until a run completes; after each kill the folder holds exactly one build's outputs and a
-    manifest that lists exactly them."""
+    """A build over a copy of the last one is killed (SIGKILL, by strace) at the N-th call of one
+    system call, for each of them and every N a whole build makes; after each kill the folder
+    holds exactly one build's outputs and a manifest that lists exactly them, and the next build
+    completes and brings back every entry that is not an output."""
     strace = shutil.which("strace")
     if strace is None:
         missing_tool("strace is not installed (apt-get install strace)")
-    out = tmp_path / "out"
     old_events, new_events = MINIMAL, _changed(tmp_path, MINIMAL, extra_tag=True)
     build(new_events, tmp_path / "new")
     new, _ = _outputs_and_manifest(tmp_path / "new")
-    build(old_events, out)
-    old, _ = _outputs_and_manifest(out)
+    template = tmp_path / "template" / "out"
+    _old_build_and_user_files(old_events, template)
+    old, _ = _outputs_and_manifest(template)
     assert set(new) > set(old)
     assert not set(new.items()) & set(old.items())
-    kills = 0
-    for step in STEPS:
-        for number in range(1, 200):
-            build(old_events, out)
-            (out / "notes.txt").write_text("mine", encoding="utf-8")
-            (out / "tags" / "keep-me.txt").write_text("mine", encoding="utf-8")
-            (out / "mine").mkdir(exist_ok=True)
-            (out / "mine" / "a.txt").write_text("mine", encoding="utf-8")
-            command = [
-                strace, "-f", "--seccomp-bpf", "-o", os.devnull, "-e", f"trace={step}",
-                "-e", f"inject={step}:signal=KILL:when={number}",
-                sys.executable, "-m", "pledge_timeline", "build", str(new_events), "--out", str(out),
-            ]  # fmt: skip
-            run = subprocess.run(command, capture_output=True, check=False, timeout=60)
-            files, listed = _outputs_and_manifest(out)
-            assert files in (old, new), f"a mix of two builds after a kill at {step} #{number}"
-            assert listed == set(files), f"the manifest does not match after a kill at {step} #{number}"
-            if run.returncode == 0:
-                assert files == new
-                break
-            assert run.returncode in (-9, 128 + 9, 137), run.stderr.decode()
-            kills += 1
-            build(new_events, out)  # the next build completes and puts everything right
-            assert _outputs_and_manifest(out) == (new, frozenset(new))
-            assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
-            assert (out / "tags" / "keep-me.txt").read_text(encoding="utf-8") == "mine"
-            assert (out / "mine" / "a.txt").read_text(encoding="utf-8") == "mine"
-            assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
-    assert kills > 5
+    calls = _calls(strace, template, new_events, tmp_path / "count")
+    kills = [(step, number) for step in STEPS for number in range(1, calls.get(step, 0) + 1)]
+    assert len(kills) > 20, calls
+
+    def killed_at(kill: tuple[str, int]) -> tuple[str, int]:
+        step, number = kill
+        out = tmp_path / f"{step}-{number}" / "out"
+        shutil.copytree(template, out, symlinks=True)
+        inject = (
+            strace,
+            "-f",
+            "-o",
+            os.devnull,
+            "-e",
+            f"trace={step}",
+            "-e",
+            f"inject={step}:signal=KILL:when={number}",
+        )
+        run = subprocess.run(_build_command(new_events, out, *inject), capture_output=True, timeout=120)
+        assert run.returncode in (-9, 137), (kill, run.returncode, run.stderr.decode())
+        files, listed = _outputs_and_manifest(out)
+        assert files in (old, new), f"a mix of two builds after a kill at {kill}"
+        assert listed == set(files), f"the manifest does not list the outputs after a kill at {kill}"
+        subprocess.run(_build_command(new_events, out), check=True, capture_output=True, timeout=120)
+        assert _outputs_and_manifest(out) == (new, frozenset(new)), kill
+        assert all((out / name).read_text(encoding="utf-8") == "mine" for name in USER_FILES), kill
+        assert sorted(p.name for p in out.parent.iterdir()) == ["out"], kill
+        return kill
+
+    with ThreadPoolExecutor(max_workers=4) as pool:  # each run waits mostly on its own process
+        assert list(pool.map(killed_at, kills)) == kills
 
 
 # --- where the folders cannot be swapped ------------------------------------------------------------
