@@ -73,6 +73,7 @@ TYPED_RECORDS = {
     ("sources", 0): document.SourceDoc,
     ("events", 0): document.EventDoc,
     ("events", 0, "place"): document.PlaceDoc,
+    ("events", 0, "media"): document.MediaDoc,
     ("events", 0, "sources", 0): document.CitationDoc,
     ("events", 0, "revisions", 0): document.RevisionDoc,
 }

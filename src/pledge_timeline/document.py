@@ -10,16 +10,14 @@ span fields or records (references, duplicates, end before start) live in ``vali
 ``TimelineDoc`` and the other typed dicts describe the data once the schema has passed it.
 """
 
-import os
 import re
 import unicodedata
-import zoneinfo
 from collections.abc import Callable
 from datetime import date
-from functools import cache
 from typing import Any, NotRequired, TypedDict
 
 from pledge_timeline.dates import DateSyntaxError, parse_date, parse_span
+from pledge_timeline.timezones import is_time_zone
 
 Schema = dict[str, Any]
 
@@ -161,61 +159,6 @@ def check_time(value: str) -> str:
     if match := re.fullmatch(r"(\d):([0-5]\d)", value, flags=re.ASCII):
         hint = f"; write '0{match[1]}:{match[2]}' in quotes (YAML 1.1 reads {value} unquoted as a number)"
     raise FieldProblem("time", f"'{value}' is not a 24-hour time HH:MM{hint}")
-
-
-@cache
-def is_time_zone(name: str) -> bool:
-    """``name in zoneinfo.available_timezones()``, without listing every zone for a name that is there.
-
-    Listing them opens every file under the time zone path, so a name is first looked for where
-    that listing would find it; only a name not found there needs the whole list.
-    """
-    return name != "posixrules" and (_listed_on_tzpath(name) or name in _available_zones())
-
-
-@cache
-def _available_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
-
-
-def _listed_on_tzpath(name: str) -> bool:
-    """Whether ``available_timezones()``'s walk of a ``zoneinfo.TZPATH`` folder lists ``name``."""
-    parts = name.split("/")
-    if len(parts) > 1 and parts[0] in ("right", "posix"):
-        return False  # copies of every zone that the listing leaves out
-    return any(_walk_reaches_zone_file(root, parts) for root in zoneinfo.TZPATH)
-
-
-def _walk_reaches_zone_file(root: str, parts: list[str]) -> bool:
-    """``os.walk(root)`` reaches the file ``parts`` by these very names, and it holds TZif data.
-
-    Each name must be listed as spelled (a case-insensitive file system would open another
-    spelling too), and ``os.walk`` does not go into a folder that is a symbolic link.
-    """
-    folder = root
-    for name in parts[:-1]:
-        if not _lists(folder, name):
-            return False
-        folder = os.path.join(folder, name)
-        if os.path.islink(folder) or not os.path.isdir(folder):
-            return False
-    file = os.path.join(folder, parts[-1])
-    return _lists(folder, parts[-1]) and not os.path.isdir(file) and _starts_as_tzif(file)
-
-
-def _lists(folder: str, name: str) -> bool:
-    try:
-        return name in os.listdir(folder)
-    except OSError:
-        return False
-
-
-def _starts_as_tzif(file: str) -> bool:
-    try:
-        with open(file, "rb") as data:
-            return data.read(4) == b"TZif"
-    except OSError:
-        return False
 
 
 def check_timezone(value: str) -> str:
@@ -385,6 +328,19 @@ def json_schema() -> Schema:
             "after": _optional(TEXT),
         },
     )
+    media = _record(
+        "media",
+        {
+            "file": _optional(
+                _described(TEXT, "a PNG, JPEG, WebP, GIF or AVIF image; path relative to this file")
+            ),
+            "url": _optional(_described(URL, "a page or picture on the web: shown as a link, never loaded")),
+            "alt": _described(TEXT, "what the picture shows, for those who cannot see it"),
+            "caption": _optional(TEXT),
+            "credit": _optional(TEXT),
+        },
+        "A picture (file) or a link to one (url): give exactly one of them.",
+    )
     event = _record(
         "event",
         {
@@ -406,6 +362,7 @@ def json_schema() -> Schema:
             "revisions": _list_of(revision),
             "recorded": _optional(_described(DAY, "the day the event entered the record")),
             "note": _optional(TEXT),
+            "media": _optional(media),
         },
     )
     root = _record(
@@ -477,6 +434,14 @@ class RevisionDoc(TypedDict):
     after: NotRequired[str | None]
 
 
+class MediaDoc(TypedDict):
+    file: NotRequired[str | None]
+    url: NotRequired[str | None]
+    alt: str
+    caption: NotRequired[str | None]
+    credit: NotRequired[str | None]
+
+
 class EventDoc(TypedDict):
     id: str
     title: str
@@ -496,6 +461,7 @@ class EventDoc(TypedDict):
     revisions: NotRequired[list[RevisionDoc]]
     recorded: NotRequired[str | None]
     note: NotRequired[str | None]
+    media: NotRequired[MediaDoc | None]
 
 
 class TimelineDoc(TypedDict):

@@ -77,6 +77,29 @@ class Place:
 
 
 @dataclass(frozen=True, slots=True)
+class MediaFile:
+    """A local picture, read and checked while the file was validated (see ``media``)."""
+
+    path: str
+    """Its place in the output folder, ``media/<sha256>.<ext>``."""
+    media_type: str
+    width: int
+    height: int
+    data: bytes = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    """An event's picture (``file``) or a link to something on the web (``url``), never both."""
+
+    alt: str
+    file: MediaFile | None = None
+    url: str | None = None
+    caption: str | None = None
+    credit: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Revision:
     """A dated correction: what changed, from what to what, on whose word."""
 
@@ -191,6 +214,7 @@ class Event:
     revisions: tuple[Revision, ...] = ()
     recorded: date | None = None
     note: str | None = None
+    media: Media | None = None
     published: datetime = field(init=False, repr=False, compare=False)
     """Its ``recorded`` day, else the first day by which one of its sources had surely appeared."""
     updated: datetime = field(init=False, repr=False, compare=False)
@@ -327,6 +351,12 @@ class Timeline:
         if self.source_date_epoch is not None:
             return datetime.fromtimestamp(self.source_date_epoch, UTC)
         return self.updated
+
+    @property
+    def media_files(self) -> tuple[MediaFile, ...]:
+        """Each local picture once, by its output path (the build writes them)."""
+        files = {e.media.file.path: e.media.file for e in self.chronological if e.media and e.media.file}
+        return tuple(files.values())
 
     def events_tagged(self, tag: Tag) -> tuple[Event, ...]:
         return tuple(e for e in self.events if tag in e.tags)
