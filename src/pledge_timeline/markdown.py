@@ -54,8 +54,12 @@ def _parser(validate_link: bool) -> MarkdownIt:
     md.linkify = LinkifyIt(
         schemas={"ftp:": None, "//": None}, options={"fuzzy_link": False, "fuzzy_ip": False}
     )
-    md.validateLink = is_allowed_link if validate_link else (lambda _url: True)  # type: ignore[method-assign]
+    md.validateLink = is_allowed_link if validate_link else _any_link  # type: ignore[method-assign,assignment]
     return md
+
+
+def _any_link(_url: str) -> bool:
+    return True
 
 
 @cache
@@ -87,7 +91,8 @@ def to_html(text: str) -> str:
     """The text as HTML block content (``<p>...</p>``, lists...), every character escaped."""
     if is_plain(text):
         return f"<p>{escapeHtml(text)}</p>\n"
-    return _renderer().render(text)
+    html: str = _renderer().render(text)
+    return html
 
 
 @lru_cache(maxsize=1 << 12)

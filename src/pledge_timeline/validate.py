@@ -12,6 +12,7 @@ import jsonschema_rs
 from jsonschema_rs import ValidationErrorKind as Kind
 
 from pledge_timeline import wallclock
+from pledge_timeline.content_checks import ContentChecks
 from pledge_timeline.dates import DateSyntaxError, Span, make_span, parse_date, parse_span
 from pledge_timeline.document import (
     CHECK_KEYWORD,
@@ -33,30 +34,37 @@ from pledge_timeline.loader import Document, load_document, with_positions
 from pledge_timeline.outputs import folder_url
 
 if TYPE_CHECKING:
-    from pledge_timeline.model import Event, Source, Tag, Timeline
+    from pledge_timeline.model import Event, Media, MediaFile, Source, Tag, Timeline
 
 TOP_LEVEL_KEYS = ("timeline", "tags", "sources", "events")
 
 
 def load_timeline(file: FilePath, display_name: str | None = None) -> Timeline:
     """Read, validate and build; raise InvalidTimeline listing every problem found."""
-    return build_model(validate_timeline(file, display_name))
+    media: dict[str, MediaFile] = {}
+    return build_model(validate_timeline(file, display_name, media), media)
 
 
-def validate_timeline(file: FilePath, display_name: str | None = None) -> TimelineDoc:
-    """Read and validate; raise InvalidTimeline listing every problem found."""
+def validate_timeline(
+    file: FilePath, display_name: str | None = None, media: dict[str, MediaFile] | None = None
+) -> TimelineDoc:
+    """Read and validate; raise InvalidTimeline listing every problem found. Each picture an
+    event names is read and checked here, and put in ``media`` by the path written."""
     doc = load_document(file, display_name, positions=False)
-    parsed = None if doc.unreadable else validate_document(doc)
+    parsed = None if doc.unreadable else validate_document(doc, file, media)
     if (doc.errors or parsed is None) and not doc.positioned:
         doc = with_positions(doc)  # problems are rare: only then find where they are
-        parsed = validate_document(doc)
+        parsed = validate_document(doc, file, media)
     if doc.errors or parsed is None:
         raise InvalidTimeline(doc.errors)
     return parsed  # the YAML's data goes with ``doc``, before a model is built
 
 
-def validate_document(doc: Document) -> TimelineDoc | None:
-    """Add every problem to ``doc.errors``; return the validated data when there are none."""
+def validate_document(
+    doc: Document, events_file: FilePath | None = None, media: dict[str, MediaFile] | None = None
+) -> TimelineDoc | None:
+    """Add every problem to ``doc.errors``; return the validated data when there are none.
+    Pictures are looked for beside ``events_file`` (``doc.file`` if not given)."""
     if not isinstance(doc.data, dict):
         doc.error(
             doc.where(()),
@@ -72,7 +80,10 @@ def validate_document(doc: Document) -> TimelineDoc | None:
         for error in _located(doc, schema, problem, unknown):
             if error.path not in doc.placeholders:
                 doc.errors.append(error)
-    CrossChecks(doc, doc.data).run()
+    content = ContentChecks(doc, events_file if events_file is not None else FilePath(doc.file))
+    CrossChecks(doc, doc.data, content).run()
+    if media is not None:
+        media.update(content.media)
     return cast(TimelineDoc, doc.data) if not doc.errors else None
 
 
@@ -230,9 +241,10 @@ def _message(schema: TextSchema, problem: jsonschema_rs.ValidationError) -> str:
 class CrossChecks:
     """Checks across fields and records, on the raw data so they run even when some fields are bad."""
 
-    def __init__(self, doc: Document, data: dict[str, Any]) -> None:
+    def __init__(self, doc: Document, data: dict[str, Any], content: ContentChecks) -> None:
         self.doc = doc
         self.data = data
+        self.content = content
 
     def run(self) -> None:
         tag_ids = self.unique_ids("tags")
@@ -243,6 +255,7 @@ class CrossChecks:
             self.check_tags(path, event, tag_ids, used_tags)
             self.check_sources(path, event, source_ids)
             self.check_when(path, event)
+            self.content.check(path, event)
         misspelled = used_tags - set(tag_ids)
         for tag_id, path in tag_ids.items():
             if tag_id not in used_tags and _closest(tag_id, misspelled) is None:
@@ -375,7 +388,8 @@ def _time(value: object) -> time | None:
     return time.fromisoformat(value) if isinstance(value, str) and _passes(check_time, value) else None
 
 
-def build_model(doc: TimelineDoc) -> Timeline:
+def build_model(doc: TimelineDoc, media: dict[str, MediaFile] | None = None) -> Timeline:
+    """The model of a validated file; ``media`` has the pictures validation read, by path."""
     # The model is imported where one is built, not with this module: checking a file needs none.
     from pledge_timeline.model import Source, Tag, Timeline
 
@@ -398,12 +412,16 @@ def build_model(doc: TimelineDoc) -> Timeline:
         icon=meta.get("icon"),
         tags=tuple(tags.values()),
         sources=tuple(sources.values()),
-        events=tuple(_events(doc["events"], tags, sources, meta["timezone"])),
+        events=tuple(_events(doc["events"], tags, sources, meta["timezone"], media or {})),
     )
 
 
 def _events(
-    docs: list[EventDoc], tags: dict[str, Tag], sources: dict[str, Source], default_zone: str
+    docs: list[EventDoc],
+    tags: dict[str, Tag],
+    sources: dict[str, Source],
+    default_zone: str,
+    media: dict[str, MediaFile],
 ) -> Iterator[Event]:
     from pledge_timeline.model import Citation, Event, Place, Revision, When  # see build_model
 
@@ -447,7 +465,24 @@ def _events(
             ),
             recorded=as_day(recorded) if (recorded := doc.get("recorded")) else None,
             note=doc.get("note"),
+            media=_media(doc, media),
         )
+
+
+def _media(doc: EventDoc, files: dict[str, MediaFile]) -> Media | None:
+    from pledge_timeline.model import Media  # see build_model
+
+    media = doc.get("media")
+    if not media:
+        return None
+    file = media.get("file")
+    return Media(
+        alt=media["alt"],
+        file=files[file] if file else None,
+        url=media.get("url"),
+        caption=media.get("caption"),
+        credit=media.get("credit"),
+    )
 
 
 def _coordinate(text: str | None) -> float | None:
