@@ -17,9 +17,17 @@ from datetime import UTC, datetime
 from functools import partial
 from html import escape
 
-from pledge_timeline.model import Citation, Event, Revision, Source, Timeline, When
+from pledge_timeline.markdown import to_html, to_plain
+from pledge_timeline.model import Citation, Event, Media, Revision, Source, Timeline, When
 from pledge_timeline.outputs import PAGE
-from pledge_timeline.render.labels import correction_text, html_datetime, source_link
+from pledge_timeline.render.labels import (
+    correction_text,
+    event_description,
+    html_datetime,
+    is_web_url,
+    media_address,
+    source_link,
+)
 
 TAG_DATE = "2015"
 """The date part of every ``tag:`` URI: the year the story began. A constant, because the
@@ -38,6 +46,7 @@ class Link:
     rel: str
     title: str | None = None
     type: str | None = None
+    length: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +67,14 @@ class Entry:
     related: tuple[Link, ...]
     """One ``rel="related"`` link per cited source that has a web address."""
     summary: str
-    """Plain text."""
+    """The summary's Markdown as plain text."""
+    summary_html: str
+    """The summary's Markdown as HTML."""
     content_html: str
+    content_text: str
+    """What ``content_html`` says, as plain text: the calendar's DESCRIPTION."""
+    enclosure: Link | None
+    """The event's picture, if it has one (``rel="enclosure"``, with its type and length)."""
     published: datetime
     updated: datetime
     categories: tuple[Category, ...]
@@ -68,7 +83,8 @@ class Entry:
 
     @property
     def links(self) -> tuple[Link, ...]:
-        return (Link(self.url, "alternate", type="text/html"), *self.related)
+        enclosure = () if self.enclosure is None else (self.enclosure,)
+        return (Link(self.url, "alternate", type="text/html"), *self.related, *enclosure)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,8 +146,11 @@ def entry_for(timeline: Timeline, event: Event) -> Entry:
         title=entry_title(event),
         url=timeline.permalink(event),
         related=related_links(event),
-        summary=event.summary,
+        summary=to_plain(event.summary),
+        summary_html=to_html(event.summary),
         content_html=content_html(timeline, event),
+        content_text=event_description(event),
+        enclosure=enclosure(timeline, event),
         published=event.published.astimezone(UTC),
         updated=event.updated.astimezone(UTC),
         categories=tuple(Category(tag.id, tag.label) for tag in event.tags),
@@ -159,14 +178,25 @@ def source_title(source: Source) -> str:
     return f"{source.title} ({source.publisher})"
 
 
+def enclosure(timeline: Timeline, event: Event) -> Link | None:
+    picture = event.media.file if event.media is not None else None
+    if picture is None:
+        return None
+    address = media_address(timeline.base_url, picture)
+    return Link(address, "enclosure", type=picture.media_type, length=len(picture.data))
+
+
 def content_html(timeline: Timeline, event: Event) -> str:
-    """The entry's HTML: date, place, summary, note, sources and corrections, all escaped."""
+    """The entry's HTML: date, place, summary, picture, note, sources and corrections; the summary
+    and note are their Markdown's HTML (``markdown.to_html``), everything else is escaped."""
     parts = [when_html(event.when)]
     if event.place is not None:
         parts.append(f'<p class="place">{escape(event.place.name)}</p>')
-    parts.append(f'<p class="summary">{escape(event.summary)}</p>')
+    parts.append(f'<div class="summary">\n{to_html(event.summary)}</div>')
+    if event.media is not None:
+        parts.append(media_html(timeline, event.media))
     if event.note:
-        parts.append(f'<p class="note">{escape(event.note)}</p>')
+        parts.append(f'<div class="note">\n{to_html(event.note)}</div>')
     parts.append(sources_html(timeline, event.citations))
     if event.revisions:
         parts.append(corrections_html(event.revisions))
@@ -204,3 +234,23 @@ def corrections_html(revisions: tuple[Revision, ...]) -> str:
     ordered = sorted(revisions, key=lambda r: r.date)
     items = "".join(f"<li>{escape(correction_text(r))}</li>" for r in ordered)
     return f'<p>Corrections:</p>\n<ul class="corrections">{items}</ul>'
+
+
+def media_html(timeline: Timeline, media: Media) -> str:
+    """The picture (with its alt text, caption and credit), or a link to the media's address."""
+    caption = media_caption_html(media)
+    if media.file is not None:
+        picture = media.file
+        source = escape(media_address(timeline.base_url, picture))
+        image = f'<img src="{source}" alt="{escape(media.alt)}" width="{picture.width}" height="{picture.height}">'
+        return f"<figure>{image}{caption}</figure>"
+    url = media.url or ""
+    shown = f'<a href="{escape(url)}">{escape(media.alt)}</a>' if is_web_url(url) else escape(media.alt)
+    return f"<figure><p>{shown}</p>{caption}</figure>"
+
+
+def media_caption_html(media: Media) -> str:
+    parts = [escape(media.caption)] if media.caption else []
+    if media.credit:
+        parts.append(f"<small>{escape(media.credit)}</small>")
+    return f"<figcaption>{' '.join(parts)}</figcaption>" if parts else ""

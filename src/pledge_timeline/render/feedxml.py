@@ -12,7 +12,6 @@ Validation has already refused the characters XML 1.0 cannot carry (``document.c
 from __future__ import annotations
 
 from datetime import datetime
-from html import escape
 
 from pledge_timeline.render.entries import Entry, Link
 
@@ -54,7 +53,7 @@ def atom_entry(entry: Entry) -> bytes:
         f'    <category term="{xml_attribute(c.term)}" label="{xml_attribute(c.label)}"/>\n'
         for c in entry.categories
     )
-    # The summary is escaped once as HTML (its type says so), then once more as XML text.
+    # The summary's HTML, escaped as XML text (its type says it is HTML).
     return (
         "  <entry>\n"
         f"    <id>{xml_text(entry.id)}</id>\n"
@@ -65,7 +64,7 @@ def atom_entry(entry: Entry) -> bytes:
         "    </author>\n"
         f'    <content type="html">{xml_text(entry.content_html)}</content>\n'
         f"{links}"
-        f'    <summary type="html">{xml_text(escape(entry.summary))}</summary>\n'
+        f'    <summary type="html">{xml_text(entry.summary_html)}</summary>\n'
         f"{categories}"
         f"    <published>{entry.published.isoformat()}</published>\n"
         "  </entry>\n"
@@ -73,7 +72,14 @@ def atom_entry(entry: Entry) -> bytes:
 
 
 def atom_link(link: Link) -> str:
-    attributes = [("href", link.href), ("rel", link.rel), ("type", link.type), ("title", link.title)]
+    length = None if link.length is None else str(link.length)
+    attributes = [
+        ("href", link.href),
+        ("rel", link.rel),
+        ("type", link.type),
+        ("title", link.title),
+        ("length", length),
+    ]
     written = "".join(f' {name}="{xml_attribute(value)}"' for name, value in attributes if value)
     return f"<link{written}/>"
 
@@ -85,14 +91,24 @@ def rss_item(entry: Entry) -> bytes:
         "    <item>\n"
         f"      <title>{xml_text(entry.title)}</title>\n"
         f"      <link>{xml_text(entry.url)}</link>\n"
-        f"      <description>{xml_text(escape(entry.summary))}</description>\n"
+        f"      <description>{xml_text(entry.summary_html)}</description>\n"
         f"      <content:encoded>{xml_text(entry.content_html)}</content:encoded>\n"
         f'      <guid isPermaLink="false">{xml_text(entry.id)}</guid>\n'
         f"{categories}"
+        f"{rss_enclosure(entry.enclosure)}"
         f"      <pubDate>{rfc822_date(entry.published)}</pubDate>\n"
         f"      <dc:creator>{xml_text(entry.author)}</dc:creator>\n"
         "    </item>\n"
     ).encode()
+
+
+def rss_enclosure(link: Link | None) -> str:
+    if link is None:
+        return ""
+    return (
+        f'      <enclosure url="{xml_attribute(link.href)}" length="{link.length}"'
+        f' type="{xml_attribute(link.type or "")}"/>\n'
+    )
 
 
 def with_entries(document: bytes, closing: bytes, entries: list[bytes]) -> bytes:

@@ -34,7 +34,6 @@ computed once per build: a tag calendar reuses the main calendar's text, with it
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -43,10 +42,10 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, vDuration, vText
 
 from pledge_timeline import wallclock
-from pledge_timeline.model import Citation, Event, Timeline, When
+from pledge_timeline.model import Event, Timeline, When
 from pledge_timeline.outputs import PAGE, permalink
 from pledge_timeline.render import contentlines as cl
-from pledge_timeline.render.labels import correction_text, source_link
+from pledge_timeline.render.labels import event_description, media_address
 from pledge_timeline.render.vtimezone import vtimezones
 
 PRODID = "-//pledge-timeline//pledge-timeline//EN"
@@ -115,6 +114,10 @@ def vevent_text(context: EventContext, event: Event) -> VEventText:
     place = event.place
     if place is not None and place.lat is not None and place.lon is not None:
         tail.append(f"GEO:{place.lat};{place.lon}")
+    picture = event.media.file if event.media is not None else None
+    if picture is not None:
+        address = media_address(context.base_url, picture)
+        tail.append(f"IMAGE;DISPLAY=FULLSIZE;FMTTYPE={picture.media_type};VALUE=URI:{address}")
     tail.append(f"LAST-MODIFIED:{cl.utc_stamp(event.updated)}")
     if place is not None:
         tail.append(f"LOCATION:{cl.text(place.name)}")
@@ -162,32 +165,3 @@ def event_times(when: When, default_zone: str) -> tuple[date | datetime, date | 
 def event_summary(event: Event) -> str:
     """The title, plus the date's precision when the date is fuzzy (see the module doc)."""
     return event.dated_title if event.when.is_fuzzy else event.title
-
-
-def event_description(event: Event) -> str:
-    """Plain text: summary, when, where, who, sources with quotes and links, corrections, note."""
-    paragraphs = [event.summary, "\n".join(facts(event))]
-    paragraphs.append("\n".join(["Sources:", *(citation_text(c) for c in event.citations)]))
-    if event.revisions:
-        ordered = sorted(event.revisions, key=lambda r: r.date)
-        paragraphs.append("\n".join(["Corrections:", *(f"- {correction_text(r)}" for r in ordered)]))
-    if event.note:
-        paragraphs.append(f"Note: {event.note}")
-    return "\n\n".join(paragraphs)
-
-
-def facts(event: Event) -> Iterator[str]:
-    yield f"When: {event.when.label}"
-    if event.place is not None:
-        yield f"Where: {event.place.name}"
-    if event.actors:
-        yield f"Who: {', '.join(event.actors)}"
-
-
-def citation_text(citation: Citation) -> str:
-    source = citation.source
-    text = f"- {source.publisher}, “{source.title}” ({source.published_label}): “{citation.quote}”"
-    link = source_link(source)
-    if link is not None:
-        text += f"\n  {link}"
-    return text

@@ -56,6 +56,8 @@ def json_item(entry: Entry) -> dict[str, Any]:
         "title": entry.title,
         "summary": entry.summary,
         "content_html": entry.content_html,
+        "content_text": entry.content_text,
+        **({"image": entry.enclosure.href} if entry.enclosure is not None else {}),
         "date_published": rfc3339(entry.published),
         "date_modified": rfc3339(entry.updated),
         "authors": [{"name": entry.author}],

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 from pledge_timeline.dates import FuzzyDate, Precision
-from pledge_timeline.model import Revision, Source, When
+from pledge_timeline.markdown import to_plain
+from pledge_timeline.model import Citation, Event, Media, MediaFile, Revision, Source, When
+from pledge_timeline.outputs import published_url
 
 
 def day_label(day: date) -> str:
@@ -68,3 +71,52 @@ def source_link(source: Source) -> str | None:
 def webcal_url(url: str) -> str | None:
     """The ``webcal://`` form calendar apps open as a subscription (http and https alike)."""
     return "webcal://" + url.split("://", 1)[1] if is_web_url(url) else None
+
+
+def media_address(base_url: str, picture: MediaFile) -> str:
+    """The published address of an event's picture: ``<base_url>media/<sha256>.<ext>``."""
+    return published_url(base_url, picture.path)
+
+
+def event_description(event: Event) -> str:
+    """Plain text: summary, when, where, who, media, sources with quotes and links, corrections,
+    note. The summary and note are their Markdown as plain text (``markdown.to_plain``)."""
+    paragraphs = [to_plain(event.summary), "\n".join(facts(event))]
+    if event.media is not None:
+        paragraphs.append("\n".join(media_lines(event.media)))
+    paragraphs.append("\n".join(["Sources:", *(citation_text(c) for c in event.citations)]))
+    if event.revisions:
+        ordered = sorted(event.revisions, key=lambda r: r.date)
+        paragraphs.append("\n".join(["Corrections:", *(f"- {correction_text(r)}" for r in ordered)]))
+    if event.note:
+        paragraphs.append(f"Note: {to_plain(event.note)}")
+    return "\n\n".join(paragraphs)
+
+
+def facts(event: Event) -> Iterator[str]:
+    yield f"When: {event.when.label}"
+    if event.place is not None:
+        yield f"Where: {event.place.name}"
+    if event.actors:
+        yield f"Who: {', '.join(event.actors)}"
+
+
+def media_lines(media: Media) -> Iterator[str]:
+    """``Picture: its alt text``, or ``Link: its alt text <its address>``, then caption and credit."""
+    if media.url is not None:
+        yield f"Link: {media.alt} <{media.url}>"
+    else:
+        yield f"Picture: {media.alt}"
+    if media.caption:
+        yield media.caption
+    if media.credit:
+        yield f"Credit: {media.credit}"
+
+
+def citation_text(citation: Citation) -> str:
+    source = citation.source
+    text = f"- {source.publisher}, “{source.title}” ({source.published_label}): “{citation.quote}”"
+    link = source_link(source)
+    if link is not None:
+        text += f"\n  {link}"
+    return text
