@@ -242,7 +242,8 @@ def media_html(timeline: Timeline, media: Media) -> str:
     if media.file is not None:
         picture = media.file
         source = escape(media_address(timeline.base_url, picture))
-        image = f'<img src="{source}" alt="{escape(media.alt)}" width="{picture.width}" height="{picture.height}">'
+        size = f'width="{picture.width}" height="{picture.height}"'
+        image = f'<img src="{source}" alt="{escape(media.alt)}" {size}>'
         return f"<figure>{image}{caption}</figure>"
     url = media.url or ""
     shown = f'<a href="{escape(url)}">{escape(media.alt)}</a>' if is_web_url(url) else escape(media.alt)
