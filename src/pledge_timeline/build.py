@@ -28,7 +28,7 @@ class RenderedFile:
     path: str
     data: bytes
     items: int | None
-    """How many events it describes; None for an asset such as plotly.min.js."""
+    """How many events it describes; None for an asset such as plotly.min.js or a picture."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +103,8 @@ def render_each(timeline: Timeline, plotlyjs: PlotlyJs = "inline") -> Iterator[R
                 path = output.tag_path.format(tag=tag.id)
                 yield RenderedFile(path, output.render(subset, path), len(subset.events))
         timeline.memo.forget(*output.memo_kinds)
+    for picture in timeline.media_files:  # read while the file was validated; written as they are
+        yield RenderedFile(picture.path, picture.data, None)
 
 
 def source_date_epoch_from_env() -> int | None:

@@ -50,6 +50,11 @@ CONTENT_TYPES: Final = {
     ".json": "application/feed+json; charset=utf-8",
     ".html": "text/html; charset=utf-8",
     ".js": "application/javascript; charset=utf-8",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".webp": "image/webp",
+    ".gif": "image/gif",
+    ".avif": "image/avif",
 }
 BINARY_TYPE: Final = "application/octet-stream"
 INDEX_PAGE: Final = outputs.PAGE
@@ -91,7 +96,7 @@ class Resource:
 
     @property
     def compressible(self) -> bool:
-        return self.content_type != BINARY_TYPE
+        return "charset" in self.content_type  # text; pictures are compressed already
 
 
 def content_type_of(path: str) -> str:

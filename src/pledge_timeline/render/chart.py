@@ -30,6 +30,7 @@ from html import escape
 from typing import Any
 
 from pledge_timeline.dates import FuzzyDate
+from pledge_timeline.markdown import to_plain
 from pledge_timeline.model import Event, Revision, Timeline, When
 from pledge_timeline.render.labels import day_label
 
@@ -778,7 +779,7 @@ def hover_html(event: Event) -> str:
     lines = [f"<b>{plotly_text(event.title)}</b>", plotly_text(f"~ {when}" if event.when.is_fuzzy else when)]
     if event.place is not None:
         lines.append(plotly_text(event.place.name))
-    lines += [plotly_text(line) for line in _wrapped(_shortened(event.summary))]
+    lines += [plotly_text(line) for line in _wrapped(_shortened(to_plain(event.summary)))]
     publishers = ", ".join(dict.fromkeys(source.publisher for source in event.sources))
     lines.append("<i>" + plotly_text(f"Sources: {publishers}") + "</i>")
     return "<br>".join(lines)

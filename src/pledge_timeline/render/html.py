@@ -26,12 +26,14 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from typing import Literal
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from pledge_timeline.dates import Span
-from pledge_timeline.model import Citation, Event, Place, Revision, Source, Tag, Timeline, When
+from pledge_timeline.markdown import to_html
+from pledge_timeline.model import Citation, Event, Media, Place, Revision, Source, Tag, Timeline, When
 from pledge_timeline.outputs import ATOM_FEED, CALENDAR, JSON_FEED, PAGE, RSS_FEED
 from pledge_timeline.render.chart import Geometry, build_figure, geometry_of
 from pledge_timeline.render.labels import day_label, html_datetime, is_web_url, source_link, webcal_url
@@ -82,7 +84,7 @@ def render_page_with(timeline: Timeline, path: str, *, plotlyjs: PlotlyJs = "inl
         .get_template("timeline.html.j2")
         .generate(
             page=page_view(timeline, path),
-            event_items=event_items(timeline.chronological, lane_colors(geometry)),
+            event_items=event_items(timeline.chronological, lane_colors(geometry), relative_prefix(path)),
             zoom=zoom_view(geometry),
             counts=counts_view(geometry),
             chart_id=CHART_ID,
@@ -93,7 +95,7 @@ def render_page_with(timeline: Timeline, path: str, *, plotlyjs: PlotlyJs = "inl
             plotlyjs_src=None if inline_js is not None else relative_prefix(path) + PLOTLYJS_FILE,
             theme_boot_js=Markup(THEME_BOOT_JS),
             app_js=app_js,
-            csp=content_security_policy(inline_js is not None, app_js),
+            csp=content_security_policy(inline_js is not None, app_js, bool(timeline.media_files)),
         )
     )
     return encoded(chunks)
@@ -115,8 +117,9 @@ def safe_json(value: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def content_security_policy(inline_plotlyjs: bool, app_js: str) -> str:
-    """Allow only this page's own scripts and no fetch at all; a sibling plotly.js is 'self'.
+def content_security_policy(inline_plotlyjs: bool, app_js: str, pictures: bool = False) -> str:
+    """Allow only this page's own scripts and no fetch at all; a sibling plotly.js is 'self', and
+    so are the events' pictures (``media/``), if there are any: never an image from elsewhere.
 
     The inlined plotly.js is the vendored file, which ``plotlyjs_bytes`` checks against its
     recorded sha256 when it reads it, behind the compile hint: a corrupt bundle stops the build
@@ -132,7 +135,7 @@ def content_security_policy(inline_plotlyjs: bool, app_js: str) -> str:
             "default-src 'none'",
             "script-src " + " ".join(scripts),
             "style-src 'unsafe-inline'",
-            "img-src data:",
+            "img-src 'self' data:" if pictures else "img-src data:",
             "base-uri 'none'",
             "form-action 'none'",
         )
@@ -265,15 +268,17 @@ def lane_colors(geometry: Geometry) -> dict[str, str]:
     return {event.id: band.lane.color for band in geometry.bands for event in band.lane.events}
 
 
-def event_items(events: Iterable[Event], colors: Mapping[str, str]) -> Iterator[str]:
-    """Each event's ``<li>``, in the order given; a source cited by many events is written once."""
+def event_items(events: Iterable[Event], colors: Mapping[str, str], prefix: str = "") -> Iterator[str]:
+    """Each event's ``<li>``, in the order given; a source cited by many events is written once.
+    ``prefix`` leads from the page to the output folder (``relative_prefix``)."""
     openings: dict[str, str] = {}
     for event in events:
-        yield event_item(event, colors[event.id], openings)
+        yield event_item(event, colors[event.id], openings, prefix)
 
 
-def event_item(event: Event, lane_color: str, openings: dict[str, str]) -> str:
-    """The event's ``<li>``; ``openings`` keeps each source's part of a citation, by source id."""
+def event_item(event: Event, lane_color: str, openings: dict[str, str], prefix: str = "") -> str:
+    """The event's ``<li>``; ``openings`` keeps each source's part of a citation, by source id.
+    The summary and note are their Markdown's HTML (``markdown.to_html``)."""
     anchor, title = markup_escape(event.id), markup_escape(event.title)
     tag_ids = markup_escape(" ".join(tag.id for tag in event.tags))
     lane = f' style="--lane: {markup_escape(lane_color)}"' if lane_color else ""
@@ -283,8 +288,8 @@ def event_item(event: Event, lane_color: str, openings: dict[str, str]) -> str:
         f'<article aria-labelledby="{anchor}-title">\n'
         f'<h3 id="{anchor}-title"><a class="permalink" href="#{anchor}">{title}</a></h3>\n'
         f'<p class="meta">\n{_when_html(event.when)}{_place_html(event.place)}</p>\n'
-        f'<p class="summary">{markup_escape(event.summary)}</p>\n'
-        f"{_note_html(event.note)}{_actors_html(event.actors)}"
+        f'<div class="summary">\n{to_html(event.summary)}</div>\n'
+        f"{_media_html(event.media, prefix)}{_note_html(event.note)}{_actors_html(event.actors)}"
         f'<h4>Sources</h4>\n<ul class="sources">\n{citations}</ul>\n'
         f"{_corrections_html(event.revisions)}{_tags_html(event.tags)}"
         "</article>\n</li>"
@@ -313,7 +318,40 @@ def _place_html(place: Place | None) -> str:
 def _note_html(note: str | None) -> str:
     if not note:
         return ""
-    return f'<p class="note"><span class="label">Curator\'s note:</span> {markup_escape(note)}</p>\n'
+    return f'<div class="note">\n<span class="label">Curator\'s note:</span>\n{to_html(note)}</div>\n'
+
+
+def _media_html(media: Media | None, prefix: str) -> str:
+    """The picture, lazily loaded and sized, or a card linking to the media's address (never
+    loaded: the page fetches nothing from elsewhere); then caption and credit."""
+    if media is None:
+        return ""
+    caption = _media_caption(media)
+    if media.file is not None:
+        picture = media.file
+        image = (
+            f'<img src="{markup_escape(prefix + picture.path)}" alt="{markup_escape(media.alt)}"'
+            f' width="{picture.width}" height="{picture.height}" loading="lazy" decoding="async">'
+        )
+        return f'<figure class="media">\n{image}\n{caption}</figure>\n'
+    url = media.url or ""
+    host = urlsplit(url).hostname or url
+    label = f'<span class="card-title">{markup_escape(media.alt)}</span>'
+    address = f'<span class="card-host">{markup_escape(host)}</span>'
+    if is_web_url(url):
+        card = (
+            f'<a class="link-card" href="{markup_escape(url)}" rel="noopener noreferrer">{label}{address}</a>'
+        )
+    else:
+        card = f'<span class="link-card">{label}{address}</span>'
+    return f'<figure class="media">\n{card}\n{caption}</figure>\n'
+
+
+def _media_caption(media: Media) -> str:
+    parts = [markup_escape(media.caption)] if media.caption else []
+    if media.credit:
+        parts.append(f'<span class="credit">{markup_escape(media.credit)}</span>')
+    return f"<figcaption>{' '.join(parts)}</figcaption>\n" if parts else ""
 
 
 def _actors_html(actors: tuple[str, ...]) -> str:
