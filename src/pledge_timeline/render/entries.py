@@ -253,5 +253,5 @@ def media_html(timeline: Timeline, media: Media) -> str:
 def media_caption_html(media: Media) -> str:
     parts = [escape(media.caption)] if media.caption else []
     if media.credit:
-        parts.append(f"<small>{escape(media.credit)}</small>")
+        parts.append(f"<small>Credit: {escape(media.credit)}</small>")
     return f"<figcaption>{' '.join(parts)}</figcaption>" if parts else ""

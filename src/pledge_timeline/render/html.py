@@ -350,7 +350,7 @@ def _media_html(media: Media | None, prefix: str) -> str:
 def _media_caption(media: Media) -> str:
     parts = [markup_escape(media.caption)] if media.caption else []
     if media.credit:
-        parts.append(f'<span class="credit">{markup_escape(media.credit)}</span>')
+        parts.append(f'<span class="credit">Credit: {markup_escape(media.credit)}</span>')
     return f"<figcaption>{' '.join(parts)}</figcaption>\n" if parts else ""
 
 
