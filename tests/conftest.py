@@ -26,6 +26,7 @@ EVENT_FILES = [
     FIXTURES / "hostile.yaml",
     FIXTURES / "minimal.yaml",
     FIXTURES / "clock-changes.yaml",
+    FIXTURES / "rich.yaml",
 ]
 """The shipped file and the fixtures: what the byte-for-byte oracle tests render."""
 
@@ -47,6 +48,12 @@ def small() -> Timeline:
 def hostile() -> Timeline:
     """tests/fixtures/hostile.yaml: text that must come out as text, never markup or script."""
     return load_timeline(FIXTURES / "hostile.yaml")
+
+
+@pytest.fixture(scope="session")
+def rich() -> Timeline:
+    """tests/fixtures/rich.yaml: Markdown in summaries and notes, two pictures and a link card."""
+    return load_timeline(FIXTURES / "rich.yaml")
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
-from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -21,11 +20,13 @@ from lxml import etree
 
 from conftest import FIXTURES
 from pledge_timeline.build import main_renderers, tag_renderers
+from pledge_timeline.markdown import to_plain
 from pledge_timeline.model import Event, Source, Tag, Timeline
 from pledge_timeline.render.atom import render_atom
 from pledge_timeline.render.entries import entry_for
 from pledge_timeline.render.jsonfeed import render_json_feed
 from pledge_timeline.render.rss import render_rss
+from pledge_timeline.validate import load_timeline
 
 SCHEMAS = Path(__file__).parent / "schemas"
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -234,7 +235,7 @@ def markup(fragment: str) -> Markup:
     return parser
 
 
-CONTENT_TAGS = {"p", "time", "ul", "li", "cite", "a", "q"}
+CONTENT_TAGS = {"p", "time", "ul", "li", "cite", "a", "q", "div"}
 
 
 def test_content_shows_date_place_summary_sources_and_corrections(small: Timeline) -> None:
@@ -294,11 +295,12 @@ def test_hostile_text_round_trips_as_text_in_xml_feeds(hostile: Timeline, path: 
     assert parsed.feed.title == hostile.title
     for entry, event in zip(parsed.entries, hostile.newest_first, strict=True):
         assert entry.title == expected_title(event)
-        assert markup(entry.summary).tags == []
-        assert unescape(entry.summary) == event.summary
+        summary = markup(entry.summary)
+        assert summary.tags == ["p"]
+        assert "".join(summary.text) == to_plain(event.summary)
         place = event.place.name if event.place else ""
         quotes = [c.quote for c in event.citations]
-        assert_text_not_markup(entry.content[0].value, event.summary, place, *quotes)
+        assert_text_not_markup(entry.content[0].value, to_plain(event.summary), place, *quotes)
 
 
 def test_hostile_text_round_trips_as_text_in_json_feed(hostile: Timeline) -> None:
@@ -306,14 +308,15 @@ def test_hostile_text_round_trips_as_text_in_json_feed(hostile: Timeline) -> Non
     assert document["title"] == hostile.title
     for item, event in zip(document["items"], hostile.newest_first, strict=True):
         assert item["title"] == expected_title(event)
-        assert item["summary"] == event.summary
+        assert item["summary"] == to_plain(event.summary)
+        assert item["content_text"].startswith(to_plain(event.summary) + "\n\n")
         assert item["tags"] == [t.label for t in event.tags]
         assert "<script" not in item["content_html"]
-        assert_text_not_markup(item["content_html"], event.summary)
+        assert_text_not_markup(item["content_html"], to_plain(event.summary))
 
 
 def test_hostile_atom_keeps_rtl_marks_and_emoji(hostile: Timeline) -> None:
-    summaries = [unescape(e.summary) for e in parse(render_atom(hostile, "feed.atom")).entries]
+    summaries = ["".join(markup(e.summary).text) for e in parse(render_atom(hostile, "feed.atom")).entries]
     rtl_word, fire = "\u200f\u0645\u0631\u062d\u0628\u0627\u200f", "\U0001f525"
     assert any(rtl_word in s and fire in s for s in summaries)
 
@@ -328,7 +331,8 @@ def atom_schema() -> etree.RelaxNG:
 
 def feeds_to_validate(small: Timeline, hostile: Timeline) -> list[tuple[Timeline, str]]:
     pledge = small.restricted_to(tag_named(small, "pledge"))
-    return [(small, "feed.atom"), (hostile, "feed.atom"), (pledge, "tags/pledge.atom")]
+    rich = load_timeline(FIXTURES / "rich.yaml")
+    return [(small, "feed.atom"), (hostile, "feed.atom"), (pledge, "tags/pledge.atom"), (rich, "feed.atom")]
 
 
 def test_atom_validates_against_the_rfc_4287_schema(
@@ -368,7 +372,7 @@ def json_feed_validator() -> jsonschema.Draft7Validator:
 def test_json_feed_validates_against_its_schema(
     small: Timeline, hostile: Timeline, json_feed_validator: jsonschema.Draft7Validator
 ) -> None:
-    for timeline in (small, hostile):
+    for timeline in (small, hostile, load_timeline(FIXTURES / "rich.yaml")):
         document = json.loads(render_json_feed(timeline, "feed.json"))
         errors = [e.message for e in json_feed_validator.iter_errors(document)]
         assert errors == []
@@ -389,7 +393,7 @@ def test_json_feed_says_what_atom_says(small: Timeline) -> None:
     assert document["home_page_url"] == atom.feed.link
     for item, entry in zip(document["items"], atom.entries, strict=True):
         assert (item["id"], item["title"], item["url"]) == (entry.id, entry.title, entry.link)
-        assert item["summary"] == unescape(entry.summary)
+        assert item["summary"] == "".join(markup(entry.summary).text)
         assert item["date_published"] == entry.published
         assert item["date_modified"] == entry.updated
         related = [link.href for link in entry.links if link.rel == "related"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -79,9 +78,16 @@ def oracle_item(entry: Entry) -> LinkPreservingEntry:
     item.id(entry.id)
     item.title(entry.title)
     for link in entry.links:
-        attributes = {"href": link.href, "rel": link.rel, "title": link.title, "type": link.type}
+        length = None if link.length is None else str(link.length)
+        attributes = {
+            "href": link.href,
+            "rel": link.rel,
+            "title": link.title,
+            "type": link.type,
+            "length": length,
+        }
         item.link({name: value for name, value in attributes.items() if value is not None})
-    item.summary(escape(entry.summary), type="html")
+    item.summary(entry.summary_html, type="html")
     item.content(entry.content_html, type="html")
     item.published(entry.published)
     item.updated(entry.updated)

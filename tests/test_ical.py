@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from conftest import FIXTURES, REPO, missing_tool
 from pledge_timeline.build import main_renderers, tag_renderers
 from pledge_timeline.dates import parse_span
+from pledge_timeline.markdown import to_plain
 from pledge_timeline.model import Citation, Event, Revision, Source, Tag, Timeline, When
 from pledge_timeline.render.ical import render_calendar
 from pledge_timeline.render.vtimezone import Observance, vtimezone
@@ -401,7 +402,7 @@ def test_any_text_round_trips_and_folds_cleanly(title: str, summary: str) -> Non
     assert_well_formed_lines(data)
     (parsed,) = icalendar.Calendar.from_ical(data).walk("VEVENT")
     assert str(parsed["summary"]) == title
-    assert str(parsed["description"]).startswith(summary + "\n\n")
+    assert str(parsed["description"]).startswith(to_plain(summary) + "\n\n")
 
 
 # --- Dates policy -----------------------------------------------------------------------------

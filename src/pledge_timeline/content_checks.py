@@ -53,8 +53,7 @@ class ContentChecks:
             if is_allowed_link(link.href):
                 continue
             message = (
-                f"the link to '{link.href}' is not allowed: link only to http://, https:// "
-                "or mailto: addresses (a relative link has no page to be relative to)"
+                f"the link '{link.href}' is refused: link only to http://, https:// or mailto: addresses"
             )
             location = self.link_location(path, link, occurrence)
             self.doc.errors.append(TimelineError(location, path, message, link.href))

@@ -88,11 +88,12 @@ def is_plain(text: str) -> bool:
 
 @lru_cache(maxsize=1 << 12)
 def to_html(text: str) -> str:
-    """The text as HTML block content (``<p>...</p>``, lists...), every character escaped."""
+    """The text as HTML block content (``<p>...</p>``, lists...), every character escaped; no
+    line break after the last block."""
     if is_plain(text):
-        return f"<p>{escapeHtml(text)}</p>\n"
+        return f"<p>{escapeHtml(text)}</p>"
     html: str = _renderer().render(text)
-    return html
+    return html.rstrip("\n")
 
 
 @lru_cache(maxsize=1 << 12)

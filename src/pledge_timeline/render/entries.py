@@ -192,11 +192,11 @@ def content_html(timeline: Timeline, event: Event) -> str:
     parts = [when_html(event.when)]
     if event.place is not None:
         parts.append(f'<p class="place">{escape(event.place.name)}</p>')
-    parts.append(f'<div class="summary">\n{to_html(event.summary)}</div>')
+    parts.append(f'<div class="summary">\n{to_html(event.summary)}\n</div>')
     if event.media is not None:
         parts.append(media_html(timeline, event.media))
     if event.note:
-        parts.append(f'<div class="note">\n{to_html(event.note)}</div>')
+        parts.append(f'<div class="note">\n{to_html(event.note)}\n</div>')
     parts.append(sources_html(timeline, event.citations))
     if event.revisions:
         parts.append(corrections_html(event.revisions))

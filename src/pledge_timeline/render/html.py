@@ -288,7 +288,7 @@ def event_item(event: Event, lane_color: str, openings: dict[str, str], prefix: 
         f'<article aria-labelledby="{anchor}-title">\n'
         f'<h3 id="{anchor}-title"><a class="permalink" href="#{anchor}">{title}</a></h3>\n'
         f'<p class="meta">\n{_when_html(event.when)}{_place_html(event.place)}</p>\n'
-        f'<div class="summary">\n{to_html(event.summary)}</div>\n'
+        f'<div class="summary">\n{to_html(event.summary)}\n</div>\n'
         f"{_media_html(event.media, prefix)}{_note_html(event.note)}{_actors_html(event.actors)}"
         f'<h4>Sources</h4>\n<ul class="sources">\n{citations}</ul>\n'
         f"{_corrections_html(event.revisions)}{_tags_html(event.tags)}"
@@ -318,7 +318,7 @@ def _place_html(place: Place | None) -> str:
 def _note_html(note: str | None) -> str:
     if not note:
         return ""
-    return f'<div class="note">\n<span class="label">Curator\'s note:</span>\n{to_html(note)}</div>\n'
+    return f'<div class="note">\n<span class="label">Curator\'s note:</span>\n{to_html(note)}\n</div>\n'
 
 
 def _media_html(media: Media | None, prefix: str) -> str:
