@@ -22,6 +22,7 @@ from pledge_timeline.render.ical import (
     event_times,
     render_calendar,
 )
+from pledge_timeline.render.labels import media_address
 from pledge_timeline.render.vtimezone import Observance, YearlyRule, observances, utc_offset
 from pledge_timeline.validate import load_timeline
 
@@ -73,6 +74,11 @@ def oracle_vevent(timeline: Timeline, event: Event) -> icalendar.Event:
         component.add("location", event.place.name)
         if event.place.lat is not None and event.place.lon is not None:
             component.add("geo", (event.place.lat, event.place.lon))
+    picture = event.media.file if event.media is not None else None
+    if picture is not None:
+        image = media_address(timeline.base_url, picture)
+        parameters = {"VALUE": "URI", "FMTTYPE": picture.media_type, "DISPLAY": "FULLSIZE"}
+        component.add("image", icalendar.vUri(image), parameters=parameters)
     component.add("url", timeline.permalink(event), parameters={"VALUE": "URI"})
     if event.tags:
         component.add("categories", [tag.label for tag in event.tags])

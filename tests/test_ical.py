@@ -223,8 +223,8 @@ def test_calendar_and_tag_calendars_are_registered() -> None:
 @pytest.mark.parametrize("parser", PARSERS)
 @pytest.mark.parametrize(
     "events_file",
-    [FIXTURES / "small.yaml", FIXTURES / "hostile.yaml", REPO / "events.yaml"],
-    ids=["small", "hostile", "events.yaml"],
+    [FIXTURES / "small.yaml", FIXTURES / "hostile.yaml", REPO / "events.yaml", FIXTURES / "rich.yaml"],
+    ids=["small", "hostile", "events.yaml", "rich"],
 )
 def test_every_parser_reads_the_same_events_and_dates(
     parser: str, events_file: Path, caplog: pytest.LogCaptureFixture

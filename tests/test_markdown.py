@@ -95,6 +95,10 @@ MARKDOWNISH = st.lists(st.sampled_from([*"ab 1.-+*_`[]()<>!&#\\:/@\n\t\"'", "htt
 @given(st.one_of(MARKDOWNISH, st.text()))
 @example('A letter went out "earlier this summer".')
 @example("2015. A year")
+@example("- a")
+@example("+ b")
+@example("1) c")
+@example("    indented")
 @example("In June, Cisco pledged $10 billion; a line with a backslash \\ and a comma, too.")
 def test_the_plain_text_shortcut_renders_what_markdown_it_does(text: str) -> None:
     if not is_plain(text):
