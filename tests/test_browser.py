@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
+from lxml import html
 
 from conftest import FIXTURES, REPO, missing_tool
 from pledge_timeline.model import Timeline
@@ -70,6 +71,9 @@ class Site:
     folder: Path
     timelines: dict[str, Timeline] = field(default_factory=dict)
 
+    def read(self, name: str) -> bytes:
+        return (self.folder / f"{name}.html").read_bytes()
+
     def url(self, name: str, fragment: str = "") -> str:
         return (self.folder / f"{name}.html").as_uri() + (f"#{fragment}" if fragment else "")
 
@@ -78,11 +82,19 @@ class Site:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     folder = tmp_path_factory.mktemp("site")
     result = Site(folder)
-    sources = {"small": FIXTURES / "small.yaml", "hostile": FIXTURES / "hostile.yaml", "events": EVENTS_FILE}
+    sources = {
+        "small": FIXTURES / "small.yaml",
+        "hostile": FIXTURES / "hostile.yaml",
+        "events": EVENTS_FILE,
+        "rich": FIXTURES / "rich.yaml",
+    }
     for name, source in sources.items():
         timeline = load_timeline(source)
         result.timelines[name] = timeline
         (folder / f"{name}.html").write_bytes(render_page(timeline, "timeline.html"))
+        for picture in timeline.media_files:
+            (folder / picture.path).parent.mkdir(exist_ok=True)
+            (folder / picture.path).write_bytes(picture.data)
     crowded = crowded_timeline(result.timelines["small"])
     result.timelines["crowded"] = crowded
     (folder / "crowded.html").write_bytes(render_page(crowded, "timeline.html"))
@@ -167,6 +179,28 @@ def _wait_for_marks(opened: Opened, count: int) -> None:
     opened.page.wait_for_function(
         f"() => ({MARKS_JS})().filter((m) => m.kind === 'event').length === {count}", timeout=5000
     )
+
+
+def test_pictures_load_from_beside_the_page_and_a_link_card_loads_nothing(
+    site: Site, open_page: Opener
+) -> None:
+    opened = open_page(site.url("rich"))
+    page = opened.page
+    pictures = [site.folder / p.path for p in site.timelines["rich"].media_files]
+    for event_id in ("forum", "photo", "letter"):
+        page.evaluate(f"document.getElementById('{event_id}').scrollIntoView()")
+        page.wait_for_timeout(100)
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('.media img'))"
+        ".every((image) => image.complete && image.naturalWidth > 0)"
+    )
+    assert sorted(opened.requests) == sorted([site.url("rich"), *(p.as_uri() for p in pictures)])
+    assert opened.errors == []
+    sizes = page.evaluate(
+        "Array.from(document.querySelectorAll('.media img')).map((i) => [i.naturalWidth, i.naturalHeight])"
+    )
+    assert sorted(sizes) == [[160, 90], [320, 180]]
+    assert page.is_visible("#letter .link-card")
 
 
 @pytest.mark.parametrize("name", ["small", "events", "crowded", "big"])
@@ -389,9 +423,15 @@ def test_fragment_scrolls_to_and_highlights_the_event(site: Site, open_page: Ope
     assert highlighted != ordinary
 
 
-def test_hostile_text_runs_no_script_and_shows_as_text(site: Site, open_page: Opener) -> None:
-    opened = open_page(site.url("hostile"))
+@pytest.mark.parametrize("bypass_csp", [False, True], ids=["csp-on", "csp-off"])
+def test_hostile_text_runs_no_script_and_shows_as_text(
+    site: Site, open_page: Opener, bypass_csp: bool
+) -> None:
+    """With the page's Content-Security-Policy off too: the escaping alone must hold."""
+    opened = open_page(site.url("hostile"), bypass_csp=bypass_csp)
     page = opened.page
+    page.evaluate("document.getElementById('hostile-markdown').scrollIntoView()")
+    page.wait_for_function("() => document.querySelector('.media img').complete")
     for mark in opened.marks():
         page.mouse.move(mark["x"], mark["y"])
         page.wait_for_timeout(150)
@@ -399,11 +439,19 @@ def test_hostile_text_runs_no_script_and_shows_as_text(site: Site, open_page: Op
     assert opened.dialogs == []
     assert page.evaluate("typeof window.pwned") == "undefined"
     assert opened.errors == []
-    assert (
-        page.evaluate("document.querySelectorAll('main img, main svg:not(#timeline-chart svg), i, b').length")
-        == 0
+    injected = "main img:not(.media > img), main svg:not(#timeline-chart svg), i, b, iframe"
+    assert page.evaluate(f"document.querySelectorAll('{injected}').length") == 0
+    assert page.evaluate("document.scripts.length") == len(
+        html.fromstring(site.read("small")).xpath("//script")
     )
+    assert page.evaluate("document.querySelectorAll('.media > img').length") == 1
+    assert page.get_attribute(".media > img", "alt") == '"><script>window.pwned=1</script>'
+    hrefs = page.evaluate("Array.from(document.querySelectorAll('main a[href]')).map((a) => a.href)")
+    assert all(href.startswith(("https:", "file:", "mailto:")) for href in hrefs), hrefs
     assert page.text_content("#script-title h3") == "</script><script>alert(1)</script>"
+    summary = page.text_content("#hostile-markdown .summary")
+    assert "<script>window.pwned=1</script> <img src=x onerror=alert(1)>" in summary
+    assert page.text_content("#hostile-link-card .card-title") == "<script>window.pwned=1</script>"
     legend = page.evaluate("document.querySelector('#timeline-chart .legend').textContent")
     assert "<img src=x onerror=alert(1)>" in legend
 
@@ -486,7 +534,7 @@ def test_missing_sibling_plotlyjs_leaves_a_working_list(site: Site, open_page: O
 
 
 @pytest.mark.parametrize("color_scheme", ["light", "dark"])
-@pytest.mark.parametrize("name", ["small", "hostile", "events", "big"])
+@pytest.mark.parametrize("name", ["small", "hostile", "events", "big", "rich"])
 def test_axe_finds_no_serious_violations(site: Site, open_page: Opener, name: str, color_scheme: str) -> None:
     if not AXE_JS.exists():
         _missing(f"{AXE_JS} is missing: run npm ci in tests/js")
@@ -525,8 +573,10 @@ def test_nu_html_checker_reports_no_errors(site: Site) -> None:
 
 
 @pytest.mark.parametrize("color_scheme", ["light", "dark"])
-def test_screenshots_for_a_person_to_look_at(site: Site, open_page: Opener, color_scheme: str) -> None:
-    name = "events"
+@pytest.mark.parametrize("name", ["events", "rich"])
+def test_screenshots_for_a_person_to_look_at(
+    site: Site, open_page: Opener, color_scheme: str, name: str
+) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     opened = open_page(site.url(name), color_scheme=color_scheme)
     opened.page.wait_for_timeout(300)
