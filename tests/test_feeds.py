@@ -20,7 +20,7 @@ from lxml import etree
 
 from conftest import FIXTURES
 from pledge_timeline.build import main_renderers, tag_renderers
-from pledge_timeline.markdown import to_plain
+from pledge_timeline.markdown import is_allowed_link, is_plain, to_html, to_plain
 from pledge_timeline.model import Event, Source, Tag, Timeline
 from pledge_timeline.render.atom import render_atom
 from pledge_timeline.render.entries import entry_for
@@ -218,11 +218,13 @@ class Markup(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.tags: list[str] = []
         self.hrefs: list[str] = []
+        self.srcs: list[str] = []
         self.text: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
         self.hrefs += [value or "" for name, value in attrs if name == "href"]
+        self.srcs += [value or "" for name, value in attrs if name == "src"]
 
     def handle_data(self, data: str) -> None:
         self.text.append(data)
@@ -235,7 +237,9 @@ def markup(fragment: str) -> Markup:
     return parser
 
 
-CONTENT_TAGS = {"p", "time", "ul", "li", "cite", "a", "q", "div"}
+MARKDOWN_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "code", "pre", "blockquote", "hr", "br"}
+"""What Markdown in a summary or note may make: never raw HTML, never an image."""
+CONTENT_TAGS = {"time", "cite", "q", "div", "figure", "figcaption", "small", "img", *MARKDOWN_TAGS}
 
 
 def test_content_shows_date_place_summary_sources_and_corrections(small: Timeline) -> None:
@@ -281,6 +285,8 @@ def test_only_web_addresses_become_links(small: Timeline) -> None:
 def assert_text_not_markup(html: str, *expected_text: str) -> None:
     parsed = markup(html)
     assert set(parsed.tags) <= CONTENT_TAGS
+    assert all(src.startswith("https://timeline.example.org/hostile/media/") for src in parsed.srcs)
+    assert parsed.tags.count("img") == len(parsed.srcs)
     text = "".join(parsed.text)
     for piece in expected_text:
         assert piece in text
@@ -296,11 +302,13 @@ def test_hostile_text_round_trips_as_text_in_xml_feeds(hostile: Timeline, path: 
     for entry, event in zip(parsed.entries, hostile.newest_first, strict=True):
         assert entry.title == expected_title(event)
         summary = markup(entry.summary)
-        assert summary.tags == ["p"]
-        assert "".join(summary.text) == to_plain(event.summary)
+        assert set(summary.tags) <= MARKDOWN_TAGS
+        assert all(is_allowed_link(href) for href in summary.hrefs)
+        if is_plain(event.summary):
+            assert "".join(summary.text) == event.summary
         place = event.place.name if event.place else ""
         quotes = [c.quote for c in event.citations]
-        assert_text_not_markup(entry.content[0].value, to_plain(event.summary), place, *quotes)
+        assert_text_not_markup(entry.content[0].value, "".join(summary.text), place, *quotes)
 
 
 def test_hostile_text_round_trips_as_text_in_json_feed(hostile: Timeline) -> None:
@@ -312,7 +320,7 @@ def test_hostile_text_round_trips_as_text_in_json_feed(hostile: Timeline) -> Non
         assert item["content_text"].startswith(to_plain(event.summary) + "\n\n")
         assert item["tags"] == [t.label for t in event.tags]
         assert "<script" not in item["content_html"]
-        assert_text_not_markup(item["content_html"], to_plain(event.summary))
+        assert_text_not_markup(item["content_html"], "".join(markup(to_html(event.summary)).text))
 
 
 def test_hostile_atom_keeps_rtl_marks_and_emoji(hostile: Timeline) -> None:

@@ -244,7 +244,7 @@ def test_each_unknown_key_of_a_record_is_reported_and_a_typo_hides_its_missing_k
         "events.yaml:22:5: events[0].sumary: unknown key 'sumary' (did you mean 'summary'?)",
         "events.yaml:27:5: events[0].colour: unknown key 'colour'; expected one of: id, title, date, "
         "end, display_date, time, end_time, fold, end_fold, timezone, place, summary, tags, actors, sources, "
-        "revisions, recorded, note",
+        "revisions, recorded, note, media",
     ]
 
 
