@@ -14,7 +14,8 @@ What it never does:
 
 Plain text without Markdown's special characters is the common case, and renders to one
 paragraph of itself: ``is_plain`` spots it without parsing (a property test holds the two paths
-to the same output).
+to the same output), and markdown-it is imported only when some text needs it: a file of plain
+text is checked and built without it.
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from linkify_it import LinkifyIt
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
-from markdown_it.token import Token
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 ALLOWED_SCHEMES = ("http", "https", "mailto")
 
@@ -47,6 +48,9 @@ def is_allowed_link(href: str) -> bool:
 
 
 def _parser(validate_link: bool) -> MarkdownIt:
+    from linkify_it import LinkifyIt
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark", {"html": False, "linkify": True}).enable("linkify")
     md.disable(["image", "heading", "lheading"])
     # Only addresses written with their scheme become links: no ftp:, no "//host", no bare
@@ -91,7 +95,8 @@ def to_html(text: str) -> str:
     """The text as HTML block content (``<p>...</p>``, lists...), every character escaped; no
     line break after the last block."""
     if is_plain(text):
-        return f"<p>{escapeHtml(text)}</p>"
+        escaped = text.replace('"', "&quot;")  # as markdown-it escapes: plain text has no & < >
+        return f"<p>{escaped}</p>"
     html: str = _renderer().render(text)
     return html.rstrip("\n")
 
@@ -114,8 +119,6 @@ class MarkdownLink:
 
 def links(text: str) -> list[MarkdownLink]:
     """Every link the text makes, allowed or not, with the line it is on."""
-    if "[" not in text and "<" not in text and "://" not in text and "mailto:" not in text.lower():
-        return []  # no link syntax, no address: no link (linkify only makes allowed ones)
     found = []
     for token in _checker().parse(text):
         if token.type != "inline" or token.map is None or not token.children:
