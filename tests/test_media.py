@@ -130,6 +130,19 @@ def test_a_picture_over_10_mb_is_refused_before_it_is_read(tmp_path: Path) -> No
     )
 
 
+def test_a_picture_of_too_many_pixels_is_refused(tmp_path: Path) -> None:
+    """Pillow's decompression bomb limit: the header says 10,000 x 10,000 pixels."""
+    data = io.BytesIO()
+    Image.new("1", (10_000, 10_000)).save(data, format="PNG")
+    (tmp_path / "bomb.png").write_bytes(data.getvalue())
+    events = events_with_media(tmp_path, "    media: {file: bomb.png, alt: Too many pixels}\n")
+    assert check(events) == (
+        1,
+        "events.yaml:23:19: events[0].media.file: "
+        "'bomb.png' has more pixels than a page should show (89,478,485 at most)\n1 problem found\n",
+    )
+
+
 def test_a_picture_of_exactly_10_mb_is_accepted(tmp_path: Path) -> None:
     with (tmp_path / "big.png").open("wb") as file:
         file.write(PNG)

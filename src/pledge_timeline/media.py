@@ -81,7 +81,11 @@ def image_of(data: bytes, name: str) -> MediaFile:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=list(FORMATS)) as image:
                 kind, (width, height) = image.format, image.size
-    except (UnidentifiedImageError, Image.DecompressionBombWarning, Image.DecompressionBombError):
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise FieldProblem(
+            "media", f"'{name}' has more pixels than a page should show ({Image.MAX_IMAGE_PIXELS:,} at most)"
+        ) from None
+    except UnidentifiedImageError:
         raise FieldProblem(
             "media", f"'{name}' is not a {KINDS} image (judged by its content, not its name)"
         ) from None
