@@ -3,16 +3,25 @@ links ``check`` refuses, each at its own line and column whatever the YAML scala
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import feedparser
+import icalendar
 import pytest
 from click.testing import CliRunner
 from hypothesis import example, given
 from hypothesis import strategies as st
+from lxml import html
 
 from conftest import FIXTURES
 from pledge_timeline.cli import cli
 from pledge_timeline.markdown import _PlainText, _renderer, is_plain, links, to_html, to_plain
+from pledge_timeline.model import Timeline
+from pledge_timeline.render.atom import render_atom
+from pledge_timeline.render.html import render_page
+from pledge_timeline.render.ical import render_calendar
+from pledge_timeline.render.jsonfeed import render_json_feed
 
 MINIMAL_SUMMARY = "    summary: A letter went out.\n"
 REFUSED = "is refused: link only to http://, https:// or mailto: addresses"
@@ -179,3 +188,23 @@ def test_allowed_links_pass_check(tmp_path: Path) -> None:
     (tmp_path / "events.yaml").write_text(text.replace(MINIMAL_SUMMARY, block), encoding="utf-8")
     result = CliRunner().invoke(cli, ["check", str(tmp_path / "events.yaml")])
     assert (result.exit_code, result.output) == (0, "ok: 1 event, 1 source\n")
+
+
+def test_titles_stay_plain_text_everywhere(hostile: Timeline) -> None:
+    event = next(e for e in hostile.events if e.id == "hostile-markdown")
+    assert event.title == "<b>Markdown</b> *title* [stays](https://evil.example/) text"
+    page = html.fromstring(render_page(hostile, "timeline.html"))
+    assert page.get_element_by_id("hostile-markdown-title").text_content() == event.title
+    atom = feedparser.parse(render_atom(hostile, "feed.atom"))
+    (entry,) = [e for e in atom.entries if e.link.endswith("#hostile-markdown")]
+    assert entry.title == f"{event.title} (Sept 17, 2015)"
+    (vevent,) = [
+        e
+        for e in icalendar.Calendar.from_ical(render_calendar(hostile, "calendar.ics")).walk("VEVENT")
+        if str(e["uid"]).startswith("hostile-markdown@")
+    ]
+    assert str(vevent["summary"]) == event.title
+    item = next(
+        i for i in json.loads(render_json_feed(hostile, "feed.json"))["items"] if i["url"] == entry.link
+    )
+    assert item["title"] == entry.title
