@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import icalendar
@@ -12,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import example, given
 from hypothesis import strategies as st
-from lxml import html
+from lxml import etree, html
 
 from conftest import FIXTURES
 from pledge_timeline.cli import cli
@@ -22,8 +23,11 @@ from pledge_timeline.render.atom import render_atom
 from pledge_timeline.render.html import render_page
 from pledge_timeline.render.ical import render_calendar
 from pledge_timeline.render.jsonfeed import render_json_feed
+from pledge_timeline.render.rss import render_rss
 
 MINIMAL_SUMMARY = "    summary: A letter went out.\n"
+ATOM = "{http://www.w3.org/2005/Atom}"
+CONTENT = "http://purl.org/rss/1.0/modules/content/"
 REFUSED = "is refused: link only to http://, https:// or mailto: addresses"
 
 
@@ -208,3 +212,54 @@ def test_titles_stay_plain_text_everywhere(hostile: Timeline) -> None:
         i for i in json.loads(render_json_feed(hostile, "feed.json"))["items"] if i["url"] == entry.link
     )
     assert item["title"] == entry.title
+
+
+def test_the_page_and_the_feeds_carry_the_html(rich: Timeline) -> None:
+    expected = (
+        "<strong>thirty</strong>",
+        '<a href="https://news.example.com/pledge">security pledge</a>',
+        "<ul>",
+    )
+    page = html.fromstring(render_page(rich, "timeline.html"))
+    (summary,) = page.xpath("//li[@id='forum']//div[@class='summary']")
+    assert summary.xpath("./p/strong/text()") == ["thirty"]
+    assert summary.xpath("./ul/li/a/@href") == ["https://news.example.com/pledge"]
+    assert summary.xpath("./p/a/@href") == ["https://news.example.com/forum-transcript"]
+    (note,) = page.xpath("//li[@id='forum']//div[@class='note']")
+    assert note.xpath("./p/a/@href") == ["https://news.example.com/schedule", "mailto:desk@example.org"]
+    atom = etree.fromstring(render_atom(rich, "feed.atom"))
+    atom_entry = atom.find(f"{ATOM}entry[{ATOM}id='tag:timeline.example.org,2015:forum']")
+    assert atom_entry is not None
+    for element in ("content", "summary"):
+        assert atom_entry.find(f"{ATOM}{element}").get("type") == "html"
+        assert all(piece in atom_entry.findtext(f"{ATOM}{element}") for piece in expected), element
+    rss = etree.fromstring(render_rss(rich, "feed.rss"))
+    item = rss.find("channel/item[guid='tag:timeline.example.org,2015:forum']")
+    assert item is not None
+    for element in ("description", f"{{{CONTENT}}}encoded"):
+        assert all(piece in item.findtext(element) for piece in expected), element
+    json_item = json_items(rich)["forum"]
+    assert all(piece in json_item["content_html"] for piece in expected)
+
+
+def test_the_calendar_and_content_text_carry_plain_text_with_each_address(rich: Timeline) -> None:
+    expected = (
+        "The forum met in Seattle, with thirty chief executives.\n\nWhat they discussed:\n\n"
+        "- the security pledge <https://news.example.com/pledge>\n- encryption keys\n- market access\n\n"
+        "Full text: https://news.example.com/forum-transcript\n\n"
+    )
+    note = (
+        "Note: Times from the schedule <https://news.example.com/schedule>; write to mailto:desk@example.org."
+    )
+    events = icalendar.Calendar.from_ical(render_calendar(rich, "calendar.ics")).walk("VEVENT")
+    (forum,) = [e for e in events if str(e["uid"]) == "forum@timeline.example.org"]
+    description = str(forum["description"])
+    assert description.startswith(expected)
+    assert description.endswith(note)
+    assert json_items(rich)["forum"]["content_text"] == description
+    assert json_items(rich)["forum"]["summary"] == expected.rstrip("\n")
+
+
+def json_items(timeline: Timeline) -> dict[str, Any]:
+    items = json.loads(render_json_feed(timeline, "feed.json"))["items"]
+    return {item["url"].rsplit("#", 1)[1]: item for item in items}
