@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any, NotRequired, TypedDict
 
 from pledge_timeline.dates import DateSyntaxError, parse_date, parse_span
-from pledge_timeline.timezones import is_time_zone
+from pledge_timeline.timezones import is_time_zone as is_time_zone  # re-exported: callers import it from here
 
 Schema = dict[str, Any]
 
