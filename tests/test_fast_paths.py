@@ -169,6 +169,7 @@ def test_every_source_address_of_a_big_file_is_split_once(monkeypatch: pytest.Mo
     # addresses (6,667 at 100,000 events) evicted each before its next use.
     from urllib.parse import urlsplit as real_urlsplit
 
+    from pledge_timeline import urls
     from pledge_timeline.render import labels
 
     calls = [0]
@@ -177,7 +178,7 @@ def test_every_source_address_of_a_big_file_is_split_once(monkeypatch: pytest.Mo
         calls[0] += 1
         return real_urlsplit(url)
 
-    monkeypatch.setattr(labels, "urlsplit", counting_urlsplit)
+    monkeypatch.setattr(urls, "urlsplit", counting_urlsplit)
     labels.is_web_url.cache_clear()
     addresses = [f"https://news.example/{number}" for number in range(20_000)]
     for _ in range(3):  # as the calendar, the feeds and the page each cite them

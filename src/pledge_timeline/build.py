@@ -15,6 +15,7 @@ from pledge_timeline.render import atom, entries, ical, jsonfeed, rss
 from pledge_timeline.render.html import PlotlyJs, page_renderers
 from pledge_timeline.render.plotlyjs import PLOTLYJS_FILE
 from pledge_timeline.runtime import collection_paused
+from pledge_timeline.urls import check_base_url
 from pledge_timeline.validate import load_timeline
 from pledge_timeline.writer import OutputWriter
 
@@ -114,6 +115,7 @@ def source_date_epoch_from_env() -> int | None:
 
 def prepare(timeline: Timeline, base_url: str | None, epoch: int | None) -> Timeline:
     if base_url:
+        check_base_url(base_url)  # the one judge of base_url, as check's for the file's
         timeline = replace(timeline, base_url=outputs.folder_url(base_url))
     return replace(timeline, source_date_epoch=epoch)
 

@@ -65,13 +65,13 @@ def build(file: Path, out_dir: Path, base_url: str | None, plotlyjs: Literal["in
     """Validate FILE and write every output into the output folder."""
     from pledge_timeline.build import build as run_build
     from pledge_timeline.build import source_date_epoch_from_env
-    from pledge_timeline.document import is_publishable_url
+    from pledge_timeline.document import FieldProblem, check_base_url
 
-    if base_url is not None and not is_publishable_url(base_url):
-        raise click.BadParameter(
-            f"'{base_url}' is not an http(s) URL with a host, e.g. https://example.org/timeline/",
-            param_hint="--base-url",
-        )
+    if base_url is not None:
+        try:
+            check_base_url(base_url)
+        except FieldProblem as problem:
+            raise click.BadParameter(str(problem), param_hint="--base-url") from None
     report = _or_exit(
         lambda: run_build(
             file,

@@ -16,8 +16,10 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, NotRequired, TypedDict
 
+from pledge_timeline import urls
 from pledge_timeline.dates import DateSyntaxError, parse_date, parse_span
 from pledge_timeline.timezones import is_time_zone as is_time_zone  # re-exported: callers import it from here
+from pledge_timeline.urls import UrlProblem, is_web_url, parse_web_url
 
 Schema = dict[str, Any]
 
@@ -105,16 +107,31 @@ def check_slug(value: str) -> str:
 
 
 def is_publishable_url(value: str) -> bool:
-    """An http(s) URL with a host and no character that needs escaping in XML or iCalendar."""
-    return _URL_RE.fullmatch(value) is not None
+    """An http(s) URL with a host (see ``urls``) and no character that needs escaping in XML or
+    iCalendar."""
+    return _URL_RE.fullmatch(value) is not None and is_web_url(value)
 
 
 def check_url(value: str) -> str:
     check_text(value)
-    if not is_publishable_url(value):
+    if _URL_RE.fullmatch(value) is None:
         raise FieldProblem(
             "url", f"'{value}' is not an http(s) URL; only http:// and https:// links are published"
         )
+    try:
+        parse_web_url(value)
+    except UrlProblem as problem:
+        raise FieldProblem("url", f"'{value}' {problem}") from None
+    return value
+
+
+def check_base_url(value: str) -> str:
+    """``check_url``, and a host that can name calendar UIDs and feed ids (see ``urls``)."""
+    check_url(value)
+    try:
+        urls.check_base_url(value)
+    except UrlProblem as problem:
+        raise FieldProblem("url", f"'{value}' {problem}") from None
     return value
 
 
@@ -189,6 +206,7 @@ CHECKS: dict[str, Callable[[str], object]] = {
     "text": check_nonblank_text,
     "slug": check_slug,
     "url": check_url,
+    "base-url": check_base_url,
     "day": check_day,
     "edtf-span": check_edtf_span,
     "edtf-date": check_edtf_date,
@@ -260,6 +278,9 @@ def _record(title: str, properties: dict[str, Schema], description: str | None =
 TEXT = _string("text")
 SLUG = _string("slug", "a slug: lowercase a-z, 0-9, hyphens", SLUG_PATTERN)
 URL = _string("url", "an http(s) URL", URL_PATTERN)
+BASE_URL = _string(
+    "base-url", "where the output folder is published; ids and links derive from its host", URL_PATTERN
+)
 DAY = _string("day", "a day, YYYY-MM-DD", DAY_PATTERN)
 EDTF_SPAN = _string(
     "edtf-span",
@@ -285,7 +306,7 @@ def json_schema() -> Schema:
             "title": TEXT,
             "description": TEXT,
             "language": _optional(LANGUAGE, DEFAULT_LANGUAGE),
-            "base_url": _described(URL, "where the output folder is published; ids and links derive from it"),
+            "base_url": BASE_URL,
             "timezone": _described(TIME_ZONE, "default zone for events that give a time"),
             "curator": TEXT,
             "rights": TEXT,

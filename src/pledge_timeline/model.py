@@ -19,11 +19,11 @@ from datetime import UTC, date, datetime, time
 from functools import cached_property
 from operator import attrgetter
 from typing import TypeVar, cast
-from urllib.parse import urlsplit
 
 from pledge_timeline import wallclock
 from pledge_timeline.dates import Precision, Span, qualifier_note
 from pledge_timeline.outputs import permalink, published_url
+from pledge_timeline.urls import host_of
 
 
 def noon_utc(day: date) -> datetime:
@@ -315,7 +315,7 @@ class Timeline:
     @cached_property
     def domain(self) -> str:
         """The host of ``base_url``: the naming authority for UIDs and tag: URIs."""
-        return urlsplit(self.base_url).hostname or "localhost"
+        return host_of(self.base_url)
 
     def url(self, path: str) -> str:
         """Absolute URL of a published file, e.g. ``url('feed.atom')``."""

@@ -36,13 +36,14 @@ from pledge_timeline.markdown import to_html
 from pledge_timeline.model import Citation, Event, Media, Place, Revision, Source, Tag, Timeline, When
 from pledge_timeline.outputs import ATOM_FEED, CALENDAR, JSON_FEED, PAGE, RSS_FEED
 from pledge_timeline.render.chart import Geometry, build_figure, geometry_of
-from pledge_timeline.render.labels import day_label, html_datetime, is_web_url, source_link, webcal_url
+from pledge_timeline.render.labels import day_label, html_datetime, source_link, webcal_url
 from pledge_timeline.render.plotlyjs import (
     PLOTLYJS_FILE,
     plotlyjs_csp_hash,
     plotlyjs_source,
     render_plotlyjs,
 )
+from pledge_timeline.urls import is_web_url
 
 PlotlyJs = Literal["inline", "sibling"]
 CHART_ID = "timeline-chart"
