@@ -329,7 +329,8 @@ def test_a_url_with_any_space_is_refused_as_the_schema_refuses_it(tmp_path: Path
     text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
     path = tmp_path / "events.yaml"
     path.write_text(text.replace("url: https://news.example.com/a.html", f'url: "{url}"'), encoding="utf-8")
-    message = f"'{url}' is not an http(s) URL; only http:// and https:// links are published"
+    shown = url.replace("\u2028", "\\u2028").replace("\ufeff", "\\ufeff")  # escaped: one problem, one line
+    message = f"'{shown}' is not an http(s) URL; only http:// and https:// links are published"
     assert [p.split(": ", 1)[1] for p in _problems(path)] == [f"sources[0].url: {message}"]
 
 

@@ -10,7 +10,7 @@ from typing import Literal, TypeVar
 import click
 
 from pledge_timeline import __version__
-from pledge_timeline.errors import InvalidTimeline
+from pledge_timeline.errors import InvalidTimeline, one_line
 
 EVENTS_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 INVALID_INPUT = 1
@@ -48,7 +48,8 @@ def check(files: tuple[Path, ...]) -> None:
             _print_problems(problems)
             invalid = True
             continue
-        click.echo(f"{prefix}ok: {_count(parsed['events'], 'event')}, {_count(parsed['sources'], 'source')}")
+        counts = f"{_count(parsed['events'], 'event')}, {_count(parsed['sources'], 'source')}"
+        click.echo(one_line(f"{prefix}ok: {counts}"))  # a file name is shown escaped too
     if invalid:
         sys.exit(INVALID_INPUT)
 
@@ -71,7 +72,7 @@ def build(file: Path, out_dir: Path, base_url: str | None, plotlyjs: Literal["in
         try:
             check_base_url(base_url)
         except FieldProblem as problem:
-            raise click.BadParameter(str(problem), param_hint="--base-url") from None
+            raise click.BadParameter(one_line(str(problem)), param_hint="--base-url") from None
     report = _or_exit(
         lambda: run_build(
             file,

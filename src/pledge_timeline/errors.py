@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 Path = tuple[str | int, ...]
+
+_SHOWN_ESCAPED = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
+"""Controls (line breaks, ESC), format characters (bidi overrides, zero-width), line and
+paragraph separators, and what is no character at all: none of them may reach a terminal as is."""
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def one_line(text: str) -> str:
+    """``text`` with every character that could break the line, move the cursor or reorder what
+    is shown written as its escape (``\\n``, ``\\x1b``, ``\\u202e``), so one problem is one line."""
+    if text.isprintable():  # no character of those categories: checked in C, not per character
+        return text
+    return "".join(_escaped(char) if unicodedata.category(char) in _SHOWN_ESCAPED else char for char in text)
+
+
+def _escaped(char: str) -> str:
+    if char in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def format_path(path: Path) -> str:
@@ -35,7 +56,7 @@ class TimelineError(Exception):
 
     def __str__(self) -> str:
         loc = self.location
-        return f"{loc.file}:{loc.line}:{loc.column}: {format_path(self.path)}: {self.message}"
+        return one_line(f"{loc.file}:{loc.line}:{loc.column}: {format_path(self.path)}: {self.message}")
 
     @property
     def sort_key(self) -> tuple[int, int, str]:
