@@ -18,6 +18,14 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 WEB_SCHEMES = ("http", "https")
+SPACE = r"\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+"""ECMA-262's ``\\s`` (any space separator, line separators, BOM), for a character class in a
+pattern that Python (with ``re.ASCII``) and the schema's ECMA-262 read alike."""
+URL_PATTERN = rf"^https?://[^{SPACE}/?#\"<>\\^`{{|}}]+[^{SPACE}\"<>\\^`{{|}}]*$"
+"""What editors check (the schema's ``pattern``): http(s), and no character that XML or
+iCalendar would need escaped in a URL."""
+# re.ASCII: no long s (U+017F) matching "s" under IGNORECASE.
+_URL_RE = re.compile(URL_PATTERN, flags=re.IGNORECASE | re.ASCII)
 _HOST_PORT = re.compile(r"(?:\[(?P<literal>[^\]]*)\]|(?P<name>[^\[\]:]*))(?::(?P<port>[0-9]*))?", re.ASCII)
 _REG_NAME = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=\u0080-\U0010ffff]|%[0-9A-Fa-f]{2})*")
 """RFC 3986's reg-name, and the characters beyond ASCII that an IRI's (RFC 3987) may have."""
@@ -81,23 +89,30 @@ def _ipv6(literal: str) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def is_web_url(url: str) -> bool:
-    """Whether ``parse_web_url`` takes it: only such addresses become links, anything else
+    """Whether ``check_url`` takes it: only such addresses become links, anything else
     (``javascript:``...) stays text.
 
     Every output asks this of every citation. The cache has room for the sources of the largest
     file the loader accepts, so no address is parsed twice in a build."""
     try:
-        parse_web_url(url)
+        check_url(url)
     except UrlProblem:
         return False
     return True
+
+
+def check_url(value: str) -> WebUrl:
+    """``parse_web_url``, for a URL that also matches the schema's ``URL_PATTERN``."""
+    if _URL_RE.fullmatch(value) is None:
+        raise UrlProblem("is not an http(s) URL; only http:// and https:// links are published")
+    return parse_web_url(value)
 
 
 def check_base_url(value: str) -> WebUrl:
     """A URL that can be the published folder: its host names every calendar UID and ``tag:`` URI
     (RFC 4151 allows a DNS name there, so no IPv6 literal and no non-ASCII name), and the files'
     names are appended to it, so it has no query or fragment."""
-    url = parse_web_url(value)
+    url = check_url(value)
     if _DNS_NAME.fullmatch(url.host) is None:
         raise UrlProblem(
             f"has the host '{url.host}', which cannot name calendar UIDs and feed ids (tag: URIs): "
