@@ -115,10 +115,15 @@ def test_the_validator_reads_every_scalar_as_text() -> None:
         "type": ["string", "null"],
         "minimum": -90.0,
         "maximum": 90.0,
+        "maxLength": 100,
         "default": None,
         "format": "number from -90.0 to 90.0",
     }
-    assert subschema_at(text_schema.schema, ("events", 0, "title")) == {"type": "string", "format": "text"}
+    assert subschema_at(text_schema.schema, ("events", 0, "title")) == {
+        "type": "string",
+        "maxLength": 500,
+        "format": "text",
+    }
     assert subschema_at(text_schema.schema, ("events", 0, "end"))["type"] == ["string", "null"]
     derived = json.dumps(text_schema.schema)
     assert '"pattern"' not in derived

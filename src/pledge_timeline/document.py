@@ -19,6 +19,7 @@ from typing import Any, NotRequired, TypedDict
 from pledge_timeline import urls
 from pledge_timeline.dates import DateSyntaxError, parse_date, parse_span
 from pledge_timeline.timezones import is_time_zone as is_time_zone  # re-exported: callers import it from here
+from pledge_timeline.limits import MAX_CODE, MAX_ID, MAX_LONG_TEXT, MAX_SHORT_TEXT, MAX_URL
 from pledge_timeline.urls import URL_PATTERN, UrlProblem
 
 Schema = dict[str, Any]
@@ -201,8 +202,10 @@ SCALAR_TYPES = ["string", "number", "boolean"]
 text as typed, so a date of ``2015`` or a title of ``true`` is text to it."""
 
 
-def _string(check: str, description: str | None = None, pattern: str | None = None) -> Schema:
-    schema: Schema = {"type": list(SCALAR_TYPES)}
+def _string(
+    check: str, description: str | None = None, pattern: str | None = None, max_length: int = MAX_CODE
+) -> Schema:
+    schema: Schema = {"type": list(SCALAR_TYPES), "maxLength": max_length}
     if description is not None:
         schema["description"] = description
     if pattern is not None:
@@ -218,6 +221,7 @@ def _number(minimum: float, maximum: float) -> Schema:
         "minimum": minimum,
         "maximum": maximum,
         "pattern": NUMBER_PATTERN,
+        "maxLength": MAX_CODE,
         CHECK_KEYWORD: "number",
     }
 
@@ -253,12 +257,11 @@ def _record(title: str, properties: dict[str, Schema], description: str | None =
     }
 
 
-TEXT = _string("text")
-SLUG = _string("slug", "a slug: lowercase a-z, 0-9, hyphens", SLUG_PATTERN)
-URL = _string("url", "an http(s) URL", URL_PATTERN)
-BASE_URL = _string(
-    "base-url", "where the output folder is published; ids and links derive from its host", URL_PATTERN
-)
+TEXT = _string("text", max_length=MAX_SHORT_TEXT)
+LONG_TEXT = _string("text", max_length=MAX_LONG_TEXT)
+SLUG = _string("slug", "a slug: lowercase a-z, 0-9, hyphens", SLUG_PATTERN, MAX_ID)
+URL = _string("url", "an http(s) URL", URL_PATTERN, MAX_URL)
+BASE_URL = _string("base-url", "where the output folder is published", URL_PATTERN, MAX_URL)
 DAY = _string("day", "a day, YYYY-MM-DD", DAY_PATTERN)
 EDTF_SPAN = _string(
     "edtf-span",
@@ -282,7 +285,7 @@ def json_schema() -> Schema:
         "timeline",
         {
             "title": TEXT,
-            "description": TEXT,
+            "description": LONG_TEXT,
             "language": _optional(LANGUAGE, DEFAULT_LANGUAGE),
             "base_url": BASE_URL,
             "timezone": _described(TIME_ZONE, "default zone for events that give a time"),
@@ -292,7 +295,7 @@ def json_schema() -> Schema:
         },
         "What the timeline is and where it is published.",
     )
-    tag = _record("tag", {"id": SLUG, "label": TEXT, "description": _optional(TEXT)})
+    tag = _record("tag", {"id": SLUG, "label": TEXT, "description": _optional(LONG_TEXT)})
     source = _record(
         "source",
         {
@@ -314,7 +317,7 @@ def json_schema() -> Schema:
         "citation",
         {
             "source": _described(SLUG, "id of an entry in sources"),
-            "quote": _described(TEXT, "a short verbatim quote that supports the event"),
+            "quote": _described(LONG_TEXT, "a short verbatim quote that supports the event"),
         },
     )
     revision = _record(
@@ -323,8 +326,8 @@ def json_schema() -> Schema:
             "date": _described(DAY, "the day the correction was published"),
             "what": TEXT,
             "source": _optional(SLUG),
-            "before": _optional(TEXT),
-            "after": _optional(TEXT),
+            "before": _optional(LONG_TEXT),
+            "after": _optional(LONG_TEXT),
         },
     )
     media = _record(
@@ -335,7 +338,7 @@ def json_schema() -> Schema:
             ),
             "url": _optional(_described(URL, "a page or picture on the web: shown as a link, never loaded")),
             "alt": _described(TEXT, "what the picture shows, for those who cannot see it"),
-            "caption": _optional(TEXT),
+            "caption": _optional(LONG_TEXT),
             "credit": _optional(TEXT),
         },
         "A picture (file) or a link to one (url): give exactly one of them.",
@@ -354,13 +357,13 @@ def json_schema() -> Schema:
             "end_fold": _optional(_described(FOLD, "as fold, for end_time")),
             "timezone": _optional(_described(TIME_ZONE, "defaults to timeline.timezone")),
             "place": _optional(place),
-            "summary": TEXT,
+            "summary": LONG_TEXT,
             "tags": _list_of(SLUG),
             "actors": _list_of(TEXT),
             "sources": _list_of(citation, at_least_one=True),
             "revisions": _list_of(revision),
             "recorded": _optional(_described(DAY, "the day the event entered the record")),
-            "note": _optional(TEXT),
+            "note": _optional(LONG_TEXT),
             "media": _optional(media),
         },
     )

@@ -12,6 +12,7 @@ import jsonschema_rs
 from jsonschema_rs import ValidationErrorKind as Kind
 
 from pledge_timeline import wallclock
+from pledge_timeline.budget import MAIN_OUTPUTS, MAX_OUTPUT_BYTES, TAG_OUTPUTS, first_event_over_budget
 from pledge_timeline.content_checks import ContentChecks
 from pledge_timeline.dates import DateSyntaxError, Span, make_span, parse_date, parse_span
 from pledge_timeline.document import (
@@ -76,14 +77,21 @@ def validate_document(
     schema = _text_schema()
     problems = list(schema.validator.iter_errors(doc.data))
     unknown = [path for problem in problems for path in _unknown_keys(problem)]
+    # A value over its length limit is judged no further: another message would repeat it.
+    too_long = {tuple(p.instance_path) for p in problems if isinstance(p.kind, Kind.MaxLength)}
     for problem in problems:
+        if tuple(problem.instance_path) in too_long and not isinstance(problem.kind, Kind.MaxLength):
+            continue
         for error in _located(doc, schema, problem, unknown):
             if error.path not in doc.placeholders:
                 doc.errors.append(error)
     content = ContentChecks(doc, events_file if events_file is not None else FilePath(doc.file))
-    CrossChecks(doc, doc.data, content).run()
+    CrossChecks(doc, doc.data, content, too_long).run()
     if media is not None:
         media.update(content.media)
+    if not doc.errors and (over := first_event_over_budget(doc.data)) is not None:
+        path, estimate = over
+        doc.errors.append(TimelineError(doc.where(path), path, _over_budget(estimate)))
     return cast(TimelineDoc, doc.data) if not doc.errors else None
 
 
@@ -187,6 +195,15 @@ def _located(
         yield TimelineError(doc.where(path), path, _message(schema, problem), problem.instance)
 
 
+def _over_budget(estimate: int) -> str:
+    return (
+        f"the outputs come to about {estimate / 2**20:,.0f} MiB with this event, over the limit of "
+        f"{MAX_OUTPUT_BYTES / 2**20:,.0f} MiB: each event is written into {MAIN_OUTPUTS} outputs and "
+        f"{TAG_OUTPUTS} more for each of its tags, with the title, publisher and URL of every source it "
+        "cites; use fewer tags or citations, or shorter texts"
+    )
+
+
 def _is_misspelled(key: str, parent: Path, unknown: list[Path]) -> bool:
     """A missing key that an unknown key beside it is a typo of: the typo's error says it all."""
     typos = [str(path[-1]) for path in unknown if path[:-1] == parent]
@@ -235,16 +252,22 @@ def _message(schema: TextSchema, problem: jsonschema_rs.ValidationError) -> str:
         return f"expected {expected}, found {_describe(value)}"
     if isinstance(kind, Kind.MinItems):
         return "needs at least one entry"
+    if isinstance(kind, Kind.MaxLength):
+        return f"is {len(str(value)):,} characters long; the limit is {kind.limit:,}"
     return problem.message
 
 
 class CrossChecks:
     """Checks across fields and records, on the raw data so they run even when some fields are bad."""
 
-    def __init__(self, doc: Document, data: dict[str, Any], content: ContentChecks) -> None:
+    def __init__(
+        self, doc: Document, data: dict[str, Any], content: ContentChecks, skipped: set[Path] | None = None
+    ) -> None:
         self.doc = doc
         self.data = data
         self.content = content
+        self.skipped = skipped or set()
+        """Paths whose values are over their length limit: already reported, never echoed."""
 
     def run(self) -> None:
         tag_ids = self.unique_ids("tags")
@@ -349,6 +372,8 @@ class CrossChecks:
             return None
 
     def error(self, path: Path, message: str) -> None:
+        if path in self.skipped:
+            return
         self.doc.errors.append(TimelineError(self.doc.where(path), path, message, self.value_at(path)))
 
     def value_at(self, path: Path) -> object:

@@ -1,0 +1,98 @@
+"""How much the outputs of a file may hold, judged before anything is rendered.
+
+Length limits alone cannot bound a build: text is repeated by reference. Every event is written
+into the five main outputs and into three more for each of its tags; every citation repeats the
+cited source's title, publisher and URL; every tag repeats its label; and markup escapes a ``<``
+into as many as eight bytes (``&amp;lt;`` in a feed's HTML content). A 40 KB file of short events
+that each cite a long-titled source and carry thirty tags made 660 MB of output. So a file is
+also refused when an upper estimate of its outputs' size passes ``MAX_OUTPUT_BYTES``, at the
+event where it does: no file a curator writes comes near it (the story's estimate is 1/700th of
+it, the benchmarks' 10,000-event file's 1/10th), and every file within it builds in bounded time
+and memory (see benchmarks/README.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from pledge_timeline.errors import Path
+
+MAX_OUTPUT_BYTES = 2 << 30
+"""The estimate a file's outputs may reach: 2 GiB. The estimate is about twice what is written."""
+MAIN_OUTPUTS = 5
+"""calendar.ics, feed.atom, feed.rss, feed.json and timeline.html each hold every event."""
+TAG_OUTPUTS = 3
+"""tags/<tag>.ics, .atom and .rss each hold the tag's events."""
+ENTRY_MARKUP = 2_000
+"""Bytes of markup an event takes in one output besides its text (dates, links, ids), at most."""
+PAGE_MARKUP = 2_000_000
+"""Bytes the page takes besides its events, at most: the inlined plotly.js and the chart."""
+FILE_MARKUP = 2_000
+"""Bytes any other output takes besides its entries, at most."""
+ESCAPED_EXTRA = 7
+"""What markup adds for a character it escapes, at most: ``<`` becomes ``&amp;lt;``."""
+
+
+def escaped_size(text: object) -> int:
+    """An upper bound of the bytes ``text`` takes in any one output, escaped as markup."""
+    if not isinstance(text, str):
+        return 0
+    size = len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+    return size + ESCAPED_EXTRA * sum(text.count(char) for char in "<>&\"'")
+
+
+def _text_of(values: Iterable[object]) -> int:
+    return sum(escaped_size(value) for value in values)
+
+
+def estimated_output_bytes(data: dict[str, Any]) -> int:
+    """The upper estimate of the outputs' size for a file that passed the schema and the
+    cross-checks."""
+    *_, total = _running_estimate(data)
+    return total
+
+
+def first_event_over_budget(data: dict[str, Any]) -> tuple[Path, int] | None:
+    """The path of the event at which the estimate of the outputs passes ``MAX_OUTPUT_BYTES``,
+    and the estimate there; None when the whole file stays within it."""
+    for index, total in enumerate(_running_estimate(data)):
+        if total > MAX_OUTPUT_BYTES:
+            return ("events", index - 1), total
+    return None
+
+
+def _running_estimate(data: dict[str, Any]) -> Iterator[int]:
+    """The estimate for the file's outputs without their events, then with each event added."""
+    sources = {
+        source["id"]: _text_of((source["title"], source["publisher"], source.get("url"), source.get("url")))
+        for source in data["sources"]
+    }
+    labels = {tag["id"]: escaped_size(tag["label"]) for tag in data.get("tags", ())}
+    meta = data["timeline"]
+    per_entry = ENTRY_MARKUP + _text_of((meta["curator"], meta["base_url"]))  # every entry names them
+    header = FILE_MARKUP + _text_of(meta.get(key) for key in ("title", "description", "rights", "icon"))
+    total = PAGE_MARKUP + (MAIN_OUTPUTS + TAG_OUTPUTS * len(labels)) * header
+    total += MAIN_OUTPUTS * sum(labels.values())
+    yield total
+    for event in data["events"]:
+        place = event.get("place") or {}
+        own = _text_of(
+            (
+                event["title"],
+                event["summary"],
+                event.get("note"),
+                event.get("display_date"),
+                place.get("name"),
+            )
+        )
+        own += _text_of(event.get("actors", ()))
+        for citation in event["sources"]:
+            own += escaped_size(citation["quote"]) + sources[citation["source"]]
+        for revision in event.get("revisions", ()):
+            own += _text_of((revision["what"], revision.get("before"), revision.get("after")))
+            own += sources.get(revision.get("source") or "", 0)
+        tags = event.get("tags", ())
+        own += sum(labels[tag] for tag in tags)
+        total += (MAIN_OUTPUTS + TAG_OUTPUTS * len(tags)) * (per_entry + own)
+        yield total

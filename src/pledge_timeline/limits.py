@@ -1,0 +1,22 @@
+"""How long a field's text may be: limits a curator never meets, so that no file the input-size
+limit lets in can make a build write without bound (a 4 MB title cited by every event once made
+5.6 GB of output). The schema states them as ``maxLength`` (so editors flag them too), and the
+README's field table lists them.
+
+The longest values in the story's events.yaml: a note of 561 characters, a description of 378,
+a quote of 288, a source title of 144, a URL of 131, an id of 32. Each limit is several times
+the longest value of its kind.
+"""
+
+MAX_ID = 100
+"""Slugs: ids, and the tag and source ids that refer to them."""
+MAX_SHORT_TEXT = 500
+"""Titles, labels, names: timeline title, curator, rights; tag label; source title, publisher,
+archive; event title, display_date, actors, place name; a revision's what."""
+MAX_LONG_TEXT = 5_000
+"""Paragraphs: timeline and tag descriptions, summaries, quotes, notes, a revision's before and
+after."""
+MAX_URL = 2_000
+"""URLs; browsers and crawlers handle about 2,000 characters."""
+MAX_CODE = 100
+"""Dates, times, time zones, language tags and numbers: their syntax is far shorter."""

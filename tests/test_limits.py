@@ -1,0 +1,185 @@
+"""Output amplification: every text field has a length limit, and a file whose outputs would pass
+the size budget is refused at the event where they do; what is accepted builds within it."""
+
+from __future__ import annotations
+
+import re
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import FIXTURES, REPO
+from pledge_timeline import budget, limits
+from pledge_timeline.build import render_each
+from pledge_timeline.cli import cli
+from pledge_timeline.document import json_schema
+from pledge_timeline.errors import InvalidTimeline
+from pledge_timeline.validate import build_model, load_timeline, validate_timeline
+
+MINIMAL = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+sys.path.insert(0, str(REPO / "benchmarks"))
+try:
+    from worst_case import amplifying_file  # type: ignore[import-not-found]
+finally:
+    sys.path.remove(str(REPO / "benchmarks"))
+
+
+def _fields(schema: dict[str, Any], path: str = "") -> dict[str, dict[str, Any]]:
+    """Every scalar field of the schema, by its path (``events[].title``)."""
+    types = schema.get("type")
+    if types == "object" or (isinstance(types, list) and "object" in types):
+        found: dict[str, dict[str, Any]] = {}
+        for key, field in schema["properties"].items():
+            found |= _fields(field, f"{path}.{key}" if path else key)
+        return found
+    if schema.get("type") == "array":
+        return _fields(schema["items"], f"{path}[]")
+    return {path: schema}
+
+
+def test_every_text_field_has_a_length_limit_in_the_schema_and_the_readme() -> None:
+    fields = _fields(json_schema())
+    assert len(fields) >= 40
+    unlimited = [path for path, field in fields.items() if "maxLength" not in field]
+    assert unlimited == []
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for limit in (
+        limits.MAX_ID,
+        limits.MAX_SHORT_TEXT,
+        limits.MAX_LONG_TEXT,
+        limits.MAX_URL,
+        limits.MAX_CODE,
+    ):
+        assert f"{limit:,} characters" in readme
+    assert f"{budget.MAX_OUTPUT_BYTES >> 30} GiB" in readme
+
+
+def test_the_story_is_far_below_every_limit() -> None:
+    fields = _fields(json_schema())
+    data = validate_timeline(REPO / "events.yaml")
+    longest = _longest(data)
+    for path, length in longest.items():
+        assert length * 3 <= fields[path]["maxLength"], path
+    assert budget.estimated_output_bytes(data) * 100 < budget.MAX_OUTPUT_BYTES
+
+
+def _longest(value: object, path: str = "") -> dict[str, int]:
+    if isinstance(value, dict):
+        found: dict[str, int] = {}
+        for key, item in value.items():
+            for field, length in _longest(item, f"{path}.{key}" if path else key).items():
+                found[field] = max(found.get(field, 0), length)
+        return found
+    if isinstance(value, list):
+        found = {}
+        for item in value:
+            for field, length in _longest(item, f"{path}[]").items():
+                found[field] = max(found.get(field, 0), length)
+        return found
+    return {path: len(str(value))}
+
+
+def test_the_issue_s_four_million_character_title_is_one_located_problem(tmp_path: Path) -> None:
+    story = (REPO / "events.yaml").read_text(encoding="utf-8")
+    title = "    title: The Pledge China Wants Tech Companies to Sign\n"  # sources[0], cited throughout
+    assert story.count(title) == 1
+    path = tmp_path / "events.yaml"
+    path.write_text(story.replace(title, f'    title: "{"<" * 4_000_000}"\n'), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(path)])
+    line = story[: story.index(title)].count("\n") + 1
+    assert result.exit_code == 1
+    problem = f"{path}:{line}:12: sources[0].title: is 4,000,000 characters long; the limit is 500"
+    assert result.stderr == f"{problem}\n1 problem found\n"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "limit", "where"),
+    [
+        ("title: Letter sent", "title: {}", limits.MAX_SHORT_TEXT, "20:12: events[0].title"),
+        ("summary: A letter went out.", "summary: {}", limits.MAX_LONG_TEXT, "22:14: events[0].summary"),
+        ("label: The pledge", "label: {}", limits.MAX_SHORT_TEXT, "11:12: tags[0].label"),
+        (
+            "quote: earlier this summer",
+            "quote: {}",
+            limits.MAX_LONG_TEXT,
+            "26:16: events[0].sources[0].quote",
+        ),
+        (
+            "url: https://news.example.com/a.html",
+            "url: https://n.example/{}",
+            limits.MAX_URL,
+            "17:10: sources[0].url",
+        ),
+        ("  - id: letter-sent", "  - id: {}", limits.MAX_ID, "19:9: events[0].id"),
+        ("publisher: The Paper", "publisher: {}", limits.MAX_SHORT_TEXT, "15:16: sources[0].publisher"),
+    ],
+)
+def test_a_value_at_its_limit_passes_and_one_character_more_is_located(
+    tmp_path: Path, old: str, new: str, limit: int, where: str
+) -> None:
+    prefix = len(new.format("")) - len(new.split(":", 1)[0]) - 2  # what the field holds besides the filler
+    path = tmp_path / "events.yaml"
+    path.write_text(MINIMAL.replace(old, new.format("a" * (limit - prefix))), encoding="utf-8")
+    load_timeline(path)
+    path.write_text(MINIMAL.replace(old, new.format("a" * (limit - prefix + 1))), encoding="utf-8")
+    with pytest.raises(InvalidTimeline) as caught:
+        load_timeline(path, "events.yaml")
+    assert [str(e) for e in caught.value.errors] == [
+        f"events.yaml:{where}: is {limit + 1:,} characters long; the limit is {limit:,}"
+    ]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    events=st.integers(1, 6),
+    citations=st.integers(1, 6),
+    tags=st.integers(1, 5),
+    data=st.data(),
+    text=st.sampled_from(["<", "&", "\"'", "中", "🙂", "a"]),
+)
+def test_what_a_build_writes_stays_below_the_estimate_the_budget_limits(
+    events: int, citations: int, tags: int, data: st.DataObject, text: str
+) -> None:
+    tags = min(tags, events)
+    tags_per_event = data.draw(st.integers(1, tags))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "events.yaml"
+        path.write_text(amplifying_file(events, citations, tags, tags_per_event, text), encoding="utf-8")
+        doc = validate_timeline(path)
+        written = sum(len(rendered.data) for rendered in render_each(build_model(doc)))
+    assert written <= budget.estimated_output_bytes(doc)
+
+
+def test_a_file_over_the_output_budget_is_refused_at_the_event_that_passes_it(tmp_path: Path) -> None:
+    # 40 KB of short events, each citing a long-titled source and carrying 30 tags: 330 MB of
+    # output at 50 events before the budget; so at a few thousand, the budget is passed.
+    path = tmp_path / "events.yaml"
+    events = 1
+    while True:
+        path.write_text(amplifying_file(events, 1, 30, 30), encoding="utf-8")
+        if budget.estimated_output_bytes(validate_timeline(path)) > budget.MAX_OUTPUT_BYTES // 2:
+            break
+        events *= 2
+    path.write_text(amplifying_file(events * 2, 1, 30, 30), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(path)])
+    assert result.exit_code == 1
+    problem, summary = result.stderr.splitlines()
+    assert summary == "1 problem found"
+    match = re.fullmatch(
+        rf"{re.escape(str(path))}:(\d+):5: events\[(\d+)\]: the outputs come to about ([\d,]+) MiB with "
+        r"this event, over the limit of 2,048 MiB: each event is written into 5 outputs and 3 more for each "
+        r"of its tags, with the title, publisher and URL of every source it cites; use fewer tags or "
+        r"citations, or shorter texts",
+        problem,
+    )
+    assert match is not None, problem
+    index = int(match[2])
+    assert events <= index < events * 2
+    path.write_text(amplifying_file(index, 1, 30, 30), encoding="utf-8")  # without that event
+    assert CliRunner().invoke(cli, ["check", str(path)]).exit_code == 0
