@@ -77,21 +77,22 @@ def _running_estimate(data: dict[str, Any]) -> Iterator[int]:
     yield total
     for event in data["events"]:
         place = event.get("place") or {}
-        own = _text_of(
-            (
-                event["title"],
-                event["summary"],
-                event.get("note"),
-                event.get("display_date"),
-                place.get("name"),
-            )
-        )
-        own += _text_of(event.get("actors", ()))
+        texts = [
+            event["title"],
+            event["summary"],
+            event.get("note"),
+            event.get("display_date"),
+            place.get("name"),
+        ]
+        texts += event.get("actors", ())
+        own = 0
         for citation in event["sources"]:
-            own += escaped_size(citation["quote"]) + sources[citation["source"]]
+            texts.append(citation["quote"])
+            own += sources[citation["source"]]
         for revision in event.get("revisions", ()):
-            own += _text_of((revision["what"], revision.get("before"), revision.get("after")))
+            texts += (revision["what"], revision.get("before"), revision.get("after"))
             own += sources.get(revision.get("source") or "", 0)
+        own += escaped_size("\n".join(text for text in texts if text))  # one pass over the event's text
         tags = event.get("tags", ())
         own += sum(labels[tag] for tag in tags)
         total += (MAIN_OUTPUTS + TAG_OUTPUTS * len(tags)) * (per_entry + own)
