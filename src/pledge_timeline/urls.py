@@ -89,13 +89,13 @@ def _ipv6(literal: str) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def is_web_url(url: str) -> bool:
-    """Whether ``check_url`` takes it: only such addresses become links, anything else
-    (``javascript:``...) stays text.
+    """Whether ``parse_web_url`` takes it: only such addresses become links, anything else
+    (``javascript:``...) stays text. ``check`` asks the same, and the schema's pattern on top.
 
     Every output asks this of every citation. The cache has room for the sources of the largest
     file the loader accepts, so no address is parsed twice in a build."""
     try:
-        check_url(url)
+        parse_web_url(url)
     except UrlProblem:
         return False
     return True
