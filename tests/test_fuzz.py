@@ -95,13 +95,13 @@ def test_the_mutants_are_a_mix_of_rejected_and_accepted() -> None:
 
 def test_a_mutant_is_made_from_its_seed_alone() -> None:
     assert mutant(FIRST_SEED) == mutant(FIRST_SEED)
-    assert len({mutant(seed) for seed in range(FIRST_SEED, FIRST_SEED + 20)}) == 20
+    assert len({mutant(seed) for seed in range(FIRST_SEED, FIRST_SEED + 20)}) >= 18  # a few change nothing
 
 
 @pytest.mark.parametrize("case", KEPT_CASES, ids=[case.stem for case in KEPT_CASES])
 def test_each_kept_mutant_prints_exactly_its_problems(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Mutants that failed once (a traceback, a problem on two lines): what check prints now
-    (``.err``: its stderr; an accepted one's is empty and its ``.out`` holds what it prints)."""
+    """Mutants (of the story as it was then) that failed once: a traceback, a problem on two
+    lines, a character shown raw. What check prints for them now (``.err``: its stderr)."""
     monkeypatch.chdir(REPO)
     result = CliRunner().invoke(cli, ["check", f"tests/fuzz/{case.name}"])
     assert result.exception is None or isinstance(result.exception, SystemExit)

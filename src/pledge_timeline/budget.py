@@ -13,7 +13,7 @@ and memory (see benchmarks/README.md).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from pledge_timeline.errors import Path
@@ -46,14 +46,14 @@ def _text_of(values: Iterable[object]) -> int:
     return sum(escaped_size(value) for value in values)
 
 
-def estimated_output_bytes(data: dict[str, Any]) -> int:
+def estimated_output_bytes(data: Mapping[str, Any]) -> int:
     """The upper estimate of the outputs' size for a file that passed the schema and the
     cross-checks."""
     *_, total = _running_estimate(data)
     return total
 
 
-def first_event_over_budget(data: dict[str, Any]) -> tuple[Path, int] | None:
+def first_event_over_budget(data: Mapping[str, Any]) -> tuple[Path, int] | None:
     """The path of the event at which the estimate of the outputs passes ``MAX_OUTPUT_BYTES``,
     and the estimate there; None when the whole file stays within it."""
     for index, total in enumerate(_running_estimate(data)):
@@ -62,7 +62,7 @@ def first_event_over_budget(data: dict[str, Any]) -> tuple[Path, int] | None:
     return None
 
 
-def _running_estimate(data: dict[str, Any]) -> Iterator[int]:
+def _running_estimate(data: Mapping[str, Any]) -> Iterator[int]:
     """The estimate for the file's outputs without their events, then with each event added."""
     sources = {
         source["id"]: _text_of((source["title"], source["publisher"], source.get("url"), source.get("url")))

@@ -66,11 +66,11 @@ def build(file: Path, out_dir: Path, base_url: str | None, plotlyjs: Literal["in
     """Validate FILE and write every output into the output folder."""
     from pledge_timeline.build import build as run_build
     from pledge_timeline.build import source_date_epoch_from_env
-    from pledge_timeline.document import FieldProblem, check_base_url
+    from pledge_timeline.document import CHECKS, FieldProblem
 
     if base_url is not None:
         try:
-            check_base_url(base_url)
+            CHECKS["base-url"](base_url)
         except FieldProblem as problem:
             raise click.BadParameter(one_line(str(problem)), param_hint="--base-url") from None
     report = _or_exit(

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any, NotRequired, TypedDict
 
 from pledge_timeline import urls
@@ -110,10 +111,6 @@ def check_url(value: str, judge: Callable[[str], object] = urls.check_url) -> st
     return value
 
 
-def check_base_url(value: str) -> str:
-    return check_url(value, urls.check_base_url)
-
-
 def check_edtf_span(value: str) -> str:
     try:
         parse_span(value)
@@ -185,7 +182,7 @@ CHECKS: dict[str, Callable[[str], object]] = {
     "text": check_nonblank_text,
     "slug": check_slug,
     "url": check_url,
-    "base-url": check_base_url,
+    "base-url": partial(check_url, judge=urls.check_base_url),
     "day": check_day,
     "edtf-span": check_edtf_span,
     "edtf-date": check_edtf_date,
