@@ -101,7 +101,8 @@ def main() -> None:
             out = Path(folder) / "out"
             started = time.perf_counter()
             child = subprocess.Popen(
-                [sys.executable, "-m", "pledge_timeline", "build", str(path), "--out", str(out)]
+                [sys.executable, "-m", "pledge_timeline", "build", str(path), "--out", str(out)],
+                stdout=subprocess.DEVNULL,
             )
             _, status, usage = os.wait4(child.pid, 0)
             elapsed = time.perf_counter() - started
