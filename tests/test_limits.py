@@ -3,6 +3,7 @@ the size budget is refused at the event where they do; what is accepted builds w
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 import tempfile
@@ -186,3 +187,18 @@ def test_a_file_over_the_output_budget_is_refused_at_the_event_that_passes_it(tm
     assert events <= index < events * 2
     path.write_text(amplifying_file(index, 1, 30, 30), encoding="utf-8")  # without that event
     assert CliRunner().invoke(cli, ["check", str(path)]).exit_code == 0
+
+
+@pytest.mark.parametrize("links", ["[x][r]", "[r]", "[x][r] [y][r]\n"])
+def test_markdown_links_to_a_reference_stay_below_the_estimate(tmp_path: Path, links: str) -> None:
+    """A reference (``[r]: URL``) defined once and linked to hundreds of times in one summary
+    repeats its address at every link: a 4.5 KB summary once wrote 12 MB beyond the estimate."""
+    summary = links * (4000 // len(links)) + "\n\n[r]: https://e.example/" + "a" * 400
+    path = tmp_path / "events.yaml"
+    path.write_text(
+        MINIMAL.replace("summary: A letter went out.", f"summary: {json.dumps(summary)}"), "utf-8"
+    )
+    doc = validate_timeline(path)
+    written = sum(len(rendered.data) for rendered in render_each(build_model(doc)))
+    assert written > 4 * 1024 * 1024  # the links are links: the address is repeated
+    assert written <= budget.estimated_output_bytes(doc)

@@ -68,21 +68,27 @@ def _running_estimate(data: Mapping[str, Any]) -> Iterator[int]:
         source["id"]: _text_of((source["title"], source["publisher"], source.get("url"), source.get("url")))
         for source in data["sources"]
     }
-    labels = {tag["id"]: escaped_size(tag["label"]) for tag in data.get("tags", ())}
+    tags = data.get("tags", ())
+    labels = {tag["id"]: escaped_size(tag["label"]) for tag in tags}
     meta = data["timeline"]
     per_entry = ENTRY_MARKUP + _text_of((meta["curator"], meta["base_url"]))  # every entry names them
-    header = FILE_MARKUP + _text_of(meta.get(key) for key in ("title", "description", "rights", "icon"))
+    header = FILE_MARKUP + _text_of(meta.get(key) for key in ("title", "rights", "icon"))
+    header += _markdown_size(meta["description"])
     total = PAGE_MARKUP + (MAIN_OUTPUTS + TAG_OUTPUTS * len(labels)) * header
-    total += MAIN_OUTPUTS * sum(labels.values())
+    total += (MAIN_OUTPUTS + TAG_OUTPUTS) * sum(
+        labels[tag["id"]] + _markdown_size(tag.get("description")) for tag in tags
+    )
     yield total
     for event in data["events"]:
         place = event.get("place") or {}
+        media = event.get("media") or {}
         texts = [
             event["title"],
             event["summary"],
             event.get("note"),
             event.get("display_date"),
             place.get("name"),
+            *(media.get(key) for key in ("url", "alt", "caption", "credit")),
         ]
         texts += event.get("actors", ())
         own = 0
@@ -92,8 +98,16 @@ def _running_estimate(data: Mapping[str, Any]) -> Iterator[int]:
         for revision in event.get("revisions", ()):
             texts += (revision["what"], revision.get("before"), revision.get("after"))
             own += sources.get(revision.get("source") or "", 0)
-        own += escaped_size("\n".join(text for text in texts if text))  # one pass over the event's text
-        tags = event.get("tags", ())
-        own += sum(labels[tag] for tag in tags)
-        total += (MAIN_OUTPUTS + TAG_OUTPUTS * len(tags)) * (per_entry + own)
+        own += _markdown_size("\n".join(text for text in texts if text))  # one pass over the event's text
+        own += sum(labels[tag] for tag in event.get("tags", ()))
+        total += (MAIN_OUTPUTS + TAG_OUTPUTS * len(event.get("tags", ()))) * (per_entry + own)
         yield total
+
+
+def _markdown_size(text: object) -> int:
+    """``escaped_size``, for text rendered as Markdown: where it defines a link reference
+    (``[r]: https://...``), each ``[`` may stand for a link that repeats the reference's address."""
+    size = escaped_size(text)
+    if isinstance(text, str) and "]:" in text:
+        size *= 1 + text.count("[")
+    return size

@@ -19,8 +19,8 @@ from typing import Any, NotRequired, TypedDict
 
 from pledge_timeline import urls
 from pledge_timeline.dates import DateSyntaxError, parse_date, parse_span
-from pledge_timeline.timezones import is_time_zone as is_time_zone  # re-exported: callers import it from here
 from pledge_timeline.limits import MAX_CODE, MAX_ID, MAX_LONG_TEXT, MAX_SHORT_TEXT, MAX_URL
+from pledge_timeline.timezones import is_time_zone as is_time_zone  # re-exported: callers import it from here
 from pledge_timeline.urls import URL_PATTERN, UrlProblem
 
 Schema = dict[str, Any]

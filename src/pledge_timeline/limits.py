@@ -13,10 +13,11 @@ MAX_ID = 200
 file systems allow 255 bytes)."""
 MAX_SHORT_TEXT = 500
 """Titles, labels, names: timeline title, curator, rights; tag label; source title, publisher,
-archive; event title, display_date, actors, place name; a revision's what."""
+archive; event title, display_date, actors, place name, media file, alt and credit; a revision's
+what."""
 MAX_LONG_TEXT = 5_000
-"""Paragraphs: timeline and tag descriptions, summaries, quotes, notes, a revision's before and
-after."""
+"""Paragraphs: timeline and tag descriptions, summaries, quotes, notes, media captions, a
+revision's before and after."""
 MAX_URL = 2_000
 """URLs; browsers and crawlers handle about 2,000 characters."""
 MAX_CODE = 100

@@ -27,6 +27,8 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from pledge_timeline.urls import is_web_url
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
@@ -39,12 +41,14 @@ _LIST_START = re.compile(r"\d{1,9}[.)]|[-+]")
 
 
 def is_allowed_link(href: str) -> bool:
-    """An ``http(s)`` address with a host, or a ``mailto:`` address."""
-    parts = urlsplit(href)
-    scheme = parts.scheme.lower()
-    if scheme == "mailto":
-        return bool(parts.path)
-    return scheme in ("http", "https") and bool(parts.hostname)
+    """An ``http(s)`` address that ``urls`` takes (as for every URL field), or a ``mailto:`` address."""
+    if is_web_url(href):
+        return True
+    try:
+        parts = urlsplit(href)
+    except ValueError:  # a host in brackets that is no IPv6 address
+        return False
+    return parts.scheme.lower() == "mailto" and bool(parts.path)
 
 
 def _parser(validate_link: bool) -> MarkdownIt:

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from typing import Literal
-from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
@@ -43,7 +42,7 @@ from pledge_timeline.render.plotlyjs import (
     plotlyjs_source,
     render_plotlyjs,
 )
-from pledge_timeline.urls import is_web_url
+from pledge_timeline.urls import is_web_url, parse_web_url
 
 PlotlyJs = Literal["inline", "sibling"]
 CHART_ID = "timeline-chart"
@@ -336,7 +335,7 @@ def _media_html(media: Media | None, prefix: str) -> str:
         )
         return f'<figure class="media">\n{image}\n{caption}</figure>\n'
     url = media.url or ""
-    host = urlsplit(url).hostname or url
+    host = parse_web_url(url).host if is_web_url(url) else url
     label = f'<span class="card-title">{markup_escape(media.alt)}</span>'
     address = f'<span class="card-host">{markup_escape(host)}</span>'
     if is_web_url(url):

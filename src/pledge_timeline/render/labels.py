@@ -9,7 +9,7 @@ from pledge_timeline.dates import FuzzyDate, Precision
 from pledge_timeline.markdown import to_plain
 from pledge_timeline.model import Citation, Event, Media, MediaFile, Revision, Source, When
 from pledge_timeline.outputs import published_url
-from pledge_timeline.urls import is_web_url
+from pledge_timeline.urls import is_web_url as is_web_url  # the renderers ask it here too
 
 
 def day_label(day: date) -> str:
