@@ -6,7 +6,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import feedparser
@@ -191,6 +194,31 @@ def test_media_problems_are_located(tmp_path: Path, media: str, message: str) ->
     shutil.copy(FIXTURES / "media" / "skyline.png", tmp_path)
     events = events_with_media(tmp_path, media)
     assert check(events) == (1, f"events.yaml:{message}\n1 problem found\n")
+
+
+def test_a_named_pipe_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.png")
+    events = events_with_media(tmp_path, "    media: {file: pipe.png, alt: A pipe}\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "pledge_timeline", "check", str(events)],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=False,
+    )
+    assert (result.returncode, result.stderr.replace(str(events), "events.yaml")) == (
+        1,
+        "events.yaml:23:19: events[0].media.file: 'pipe.png' is not a file\n1 problem found\n",
+    )
+
+
+def test_a_path_with_a_nul_character_is_one_located_problem(tmp_path: Path) -> None:
+    events = events_with_media(tmp_path, '    media: {file: "a\\0b.png", alt: A}\n')
+    assert check(events) == (
+        1,
+        "events.yaml:23:19: events[0].media.file: contains the control character U+0000 "
+        "at character 2, which XML and iCalendar cannot carry; remove it\n1 problem found\n",
+    )
 
 
 # --- build --------------------------------------------------------------------------------

@@ -86,8 +86,8 @@ class ContentChecks:
             self.error((*path, "url"), "give file or url, not both", url)
         elif file is None and url is None:
             self.error(path, "needs a file (a picture beside the events file) or a url", None)
-        if not isinstance(file, str) or not file.strip():
-            return
+        if not isinstance(file, str) or not file.strip() or "\0" in file:
+            return  # a NUL, which no path can hold, is reported as a control character
         from pledge_timeline.media import read_image  # Pillow: only a file with pictures needs it
 
         try:

@@ -52,7 +52,9 @@ def read_image(events_file: Path, relative: str) -> MediaFile:
 
 def _read(path: Path, relative: str) -> bytes:
     try:
-        with path.open("rb") as file:
+        # Non-blocking, so that a named pipe is refused at once instead of waiting for a writer.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(descriptor, "rb") as file:
             info = os.fstat(file.fileno())
             if not stat.S_ISREG(info.st_mode):
                 raise FieldProblem("media", f"'{relative}' is not a file")
