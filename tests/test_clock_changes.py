@@ -24,6 +24,7 @@ from pledge_timeline.model import Timeline
 from pledge_timeline.render.ical import render_calendar
 from pledge_timeline.validate import load_timeline
 from test_ical import PARSERS, Dates, assert_well_formed_lines, js_value, no_warnings
+from test_validate import _minimal_with, _problems
 
 CLOCKS = FIXTURES / "clock-changes.yaml"
 LIBICAL_READER = Path(__file__).parent / "libical" / "read_ics.py"
@@ -214,16 +215,8 @@ def test_the_labels_are_in_the_calendar_the_feeds_and_the_page(tmp_path: Path) -
 
 
 def _with_event(tmp_path: Path, fields: str) -> Path:
-    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
-    path = tmp_path / "events.yaml"
-    path.write_text(text.replace("    date: 2015-22~\n", fields), encoding="utf-8")
-    return path
-
-
-def _problems(path: Path) -> list[str]:
-    with pytest.raises(InvalidTimeline) as caught:
-        load_timeline(path, "events.yaml")
-    return [str(e) for e in caught.value.errors]
+    """minimal.yaml with ``fields`` in place of its event's date."""
+    return _minimal_with(tmp_path, "    date: 2015-22~\n", fields)
 
 
 @pytest.mark.parametrize(
