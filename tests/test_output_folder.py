@@ -109,8 +109,8 @@ def test_files_named_like_temp_files_are_never_removed(tmp_path: Path) -> None:
 
 
 def _fail_at(monkeypatch: pytest.MonkeyPatch, function: str, number: int | None, error: OSError) -> None:
-    """``os.FUNCTION`` as the writer calls it fails with ``error`` at its ``number``-th call (every
-    call from then on when ``number`` is None... see below), or for a path ending in the manifest."""
+    """``os.FUNCTION`` as the writer calls it fails with ``error`` at its ``number``-th call, or,
+    when ``number`` is None, at every call for a path ending in the manifest."""
     real, calls = getattr(os, function), [0]
 
     def failing(path: object, *args: object, **kwargs: object) -> object:
@@ -141,6 +141,25 @@ def test_a_full_disk_is_one_line_and_the_folder_stays_as_it_was(
     assert stderr.startswith(f"pledge-timeline: cannot write {out}/")
     assert stderr.endswith(f": {reason}\n")
     assert _snapshot(out) == before
+
+
+def test_a_flush_that_finds_the_disk_full_is_one_line_and_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where a full disk is often found: the flush (``fsync``) that cannot place what was
+    written (delayed allocation), in the writer's flushing thread."""
+    out = tmp_path / "out"
+    build(SMALL, out)
+    before = _snapshot(out)
+    _fail_at(monkeypatch, "fsync", 3, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+    exit_code, stdout, stderr = _build(_changed(tmp_path), out)
+    monkeypatch.undo()
+    assert (exit_code, stdout) == (1, "")
+    assert stderr.startswith(f"pledge-timeline: cannot write {out}/")
+    assert stderr.endswith(": No space left on device\n")
+    assert stderr.count("\n") == 1
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["changed.yaml", "out"]  # no staging left
 
 
 def test_no_inode_for_the_manifest_leaves_no_output_it_does_not_list(
