@@ -166,3 +166,14 @@ def test_unseen_headlines_are_devised_titles_not_a_slug_or_a_lead(timeline: Time
 
 def _words(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.casefold()).strip()
+
+
+def test_every_text_that_quotes_the_caption_calls_it_a_caption(timeline: Timeline) -> None:
+    # Issue 16: the repost's post title is the embedded document's caption; a note that repeats
+    # it says so (and gives the headline), never passes it off as a title.
+    texts = [(e.id, _squeeze(f"{e.summary} {e.note or ''}")) for e in timeline.events]
+    mentions = [(i, t) for i, t in texts if REPOST_POST_TITLE.casefold() in t.casefold()]
+    assert mentions
+    for event_id, text in mentions:
+        assert "caption" in text, event_id
+        assert NYT_HEADLINE in text, event_id
