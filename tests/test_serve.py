@@ -31,7 +31,7 @@ import yaml
 from click.testing import CliRunner
 
 from conftest import FIXTURES, REPO
-from pledge_timeline.build import BuildReport, build
+from pledge_timeline.build import BuildOptions, BuildReport, build
 from pledge_timeline.cli import cli
 from pledge_timeline.render.labels import webcal_url
 from pledge_timeline.serve import (
@@ -63,7 +63,7 @@ def events(tmp_path: Path) -> Path:
 @pytest.fixture(scope="module")
 def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out_dir = tmp_path_factory.mktemp("built") / "out"
-    build(FIXTURES / "small.yaml", out_dir, source_date_epoch=EPOCH)
+    build(FIXTURES / "small.yaml", out_dir, BuildOptions(source_date_epoch=EPOCH))
     return out_dir
 
 
@@ -214,7 +214,7 @@ def test_the_etag_follows_the_content(server: TimelineServer, events: Path, out:
 
     text = events.read_text(encoding="utf-8")
     events.write_text(text.replace(TITLE, "title: Renamed timeline\n"), encoding="utf-8")
-    build(events, out, source_date_epoch=EPOCH)
+    build(events, out, BuildOptions(source_date_epoch=EPOCH))
     after, body = fetch(server, "/calendar.ics", {"If-None-Match": str(before.getheader("ETag"))})
     assert after.status == 200
     assert b"Renamed timeline" in body
@@ -407,7 +407,9 @@ def test_an_invalid_edit_keeps_the_last_good_build_and_the_next_valid_one_is_pic
 ) -> None:
     rebuilt: queue.Queue[BuildReport] = queue.Queue()
     failed: queue.Queue[RebuildProblem] = queue.Queue()
-    rebuilder = Rebuilder(events, out, source_date_epoch=EPOCH, on_rebuilt=rebuilt.put, on_failed=failed.put)
+    rebuilder = Rebuilder(
+        events, out, BuildOptions(source_date_epoch=EPOCH), on_rebuilt=rebuilt.put, on_failed=failed.put
+    )
     good = events.read_text(encoding="utf-8")
     rebuilder.build()
     before = {path: (out / path).read_bytes() for path in read_manifest(out).paths}
@@ -446,7 +448,7 @@ def versions_of_every_file(tmp_path: Path, texts: list[str]) -> list[dict[str, s
         folder = tmp_path / f"expected-{number}"
         folder.mkdir()
         (folder / "events.yaml").write_text(text, encoding="utf-8")
-        report = build(folder / "events.yaml", folder / "out", source_date_epoch=EPOCH)
+        report = build(folder / "events.yaml", folder / "out", BuildOptions(source_date_epoch=EPOCH))
         versions.append({f.path: digest((folder / "out" / f.path).read_bytes()) for f in report.files})
     return versions
 
@@ -465,7 +467,7 @@ def test_5000_requests_from_50_clients_while_watch_rebuilds_twice(tmp_path: Path
     rebuilt: queue.Queue[BuildReport] = queue.Queue()
     failures: list[RebuildProblem] = []
     rebuilder = Rebuilder(
-        events, out, source_date_epoch=EPOCH, on_rebuilt=rebuilt.put, on_failed=failures.append
+        events, out, BuildOptions(source_date_epoch=EPOCH), on_rebuilt=rebuilt.put, on_failed=failures.append
     )
     rebuilder.build()
 
@@ -568,7 +570,7 @@ def test_5000_requests_from_50_clients_while_watch_rebuilds_twice(tmp_path: Path
 def test_serve_help_lists_its_options() -> None:
     result = CliRunner().invoke(cli, ["serve", "--help"])
     assert result.exit_code == 0
-    for option in ("--out", "--host", "--port", "--watch", "127.0.0.1", "8000"):
+    for option in ("--out", "--host", "--port", "--watch", "--plotlyjs", "127.0.0.1", "8000"):
         assert option in result.output
 
 
@@ -647,6 +649,31 @@ def test_serve_prints_urls_that_work_and_stops_cleanly_on_ctrl_c(events: Path) -
     assert stdout == "stopped\n"
     assert "Traceback" not in stderr
     assert '"GET /calendar.ics HTTP/1.1" 200' in stderr
+
+
+def test_serve_and_its_rebuilds_write_what_build_writes_with_the_same_options(events: Path) -> None:
+    built = events.parent / "built"
+    result = CliRunner().invoke(cli, ["build", str(events), "--out", str(built), "--plotlyjs", "sibling"])
+    assert result.exit_code == 0, result.output
+    expected = {path: (built / path).read_bytes() for path in read_manifest(built)}
+    assert "plotly.min.js" in expected
+    with serving(events, "--watch", "--plotlyjs", "sibling") as (process, printed):
+        out = events.parent / "out"
+        assert {path: (out / path).read_bytes() for path in read_manifest(out)} == expected
+        port = int(next(line for line in printed if "serving them at" in line).split(":")[-1].strip("/\n"))
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+        connection.request("GET", "/plotly.min.js")
+        response = connection.getresponse()
+        assert (response.status, response.read()) == (200, expected["plotly.min.js"])
+        connection.close()
+        # A rebuild builds with the same options: plotly.js stays beside the page.
+        text = events.read_text(encoding="utf-8")
+        replace_file(events, text.replace(TITLE, "title: Edited timeline\n"))
+        wait_until(lambda: b"Edited timeline" in (out / "calendar.ics").read_bytes())
+        assert "plotly.min.js" in read_manifest(out)
+        assert b'src="plotly.min.js"' in (out / "timeline.html").read_bytes()
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=TIMEOUT)
 
 
 @pytest.mark.parametrize("options", [("--watch",), ()], ids=["watch", "no-watch"])

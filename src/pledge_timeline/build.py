@@ -120,20 +120,23 @@ def prepare(timeline: Timeline, base_url: str | None, epoch: int | None) -> Time
     return replace(timeline, source_date_epoch=epoch)
 
 
-def build(
-    events_file: Path,
-    out_dir: Path,
-    *,
-    base_url: str | None = None,
-    source_date_epoch: int | None = None,
-    plotlyjs: PlotlyJs = "inline",
-) -> BuildReport:
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    """How a build renders, beyond the events file: one object for ``build`` and ``serve``."""
+
+    base_url: str | None = None
+    """Overrides the file's ``timeline.base_url``."""
+    source_date_epoch: int | None = None
+    plotlyjs: PlotlyJs = "inline"
+
+
+def build(events_file: Path, out_dir: Path, options: BuildOptions = BuildOptions()) -> BuildReport:
     """Raise InvalidTimeline before anything is written; otherwise write every output."""
     with collection_paused():
-        timeline = prepare(load_timeline(events_file), base_url, source_date_epoch)
+        timeline = prepare(load_timeline(events_file), options.base_url, options.source_date_epoch)
         built = []
         with OutputWriter(out_dir) as writer:
-            for rendered in render_each(timeline, plotlyjs):
+            for rendered in render_each(timeline, options.plotlyjs):
                 writer.add(rendered.path, rendered.data)
                 built.append(BuiltFile(rendered.path, len(rendered.data), rendered.items))
                 del rendered  # the writer's thread holds it only until it is written

@@ -20,6 +20,10 @@ OUT_OPTION = click.option(
     "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="out",
     show_default=True, help="output folder",
 )  # fmt: skip
+PLOTLYJS_OPTION = click.option(
+    "--plotlyjs", type=click.Choice(["inline", "sibling"]), default="inline", show_default=True,
+    help="inline: one self-contained timeline.html; sibling: plotly.min.js written beside it",
+)  # fmt: skip
 T = TypeVar("T")
 
 
@@ -58,14 +62,11 @@ def check(files: tuple[Path, ...]) -> None:
 @click.argument("file", type=EVENTS_FILE, default="events.yaml")
 @OUT_OPTION
 @click.option("--base-url", help="where the output folder is published (overrides timeline.base_url)")
-@click.option(
-    "--plotlyjs", type=click.Choice(["inline", "sibling"]), default="inline", show_default=True,
-    help="inline: one self-contained timeline.html; sibling: plotly.min.js written beside it",
-)  # fmt: skip
+@PLOTLYJS_OPTION
 def build(file: Path, out_dir: Path, base_url: str | None, plotlyjs: Literal["inline", "sibling"]) -> None:
     """Validate FILE and write every output into the output folder."""
+    from pledge_timeline.build import BuildOptions, source_date_epoch_from_env
     from pledge_timeline.build import build as run_build
-    from pledge_timeline.build import source_date_epoch_from_env
     from pledge_timeline.document import CHECKS, FieldProblem
 
     if base_url is not None:
@@ -73,15 +74,8 @@ def build(file: Path, out_dir: Path, base_url: str | None, plotlyjs: Literal["in
             CHECKS["base-url"](base_url)
         except FieldProblem as problem:
             raise click.BadParameter(one_line(str(problem)), param_hint="--base-url") from None
-    report = _or_exit(
-        lambda: run_build(
-            file,
-            out_dir,
-            base_url=base_url,
-            source_date_epoch=source_date_epoch_from_env(),
-            plotlyjs=plotlyjs,
-        )
-    )
+    options = BuildOptions(base_url, source_date_epoch_from_env(), plotlyjs)
+    report = _or_exit(lambda: run_build(file, out_dir, options))
     for rendered in report.files:
         verb = "unchanged" if rendered.path in report.unchanged else "wrote"
         events = "" if rendered.items is None else f", {_count(rendered.items, 'event')}"
@@ -111,9 +105,12 @@ def schema() -> None:
     "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free port"
 )
 @click.option("--watch", is_flag=True, help="rebuild whenever FILE changes")
-def serve(file: Path, out_dir: Path, host: str, port: int, watch: bool) -> None:
+@PLOTLYJS_OPTION
+def serve(
+    file: Path, out_dir: Path, host: str, port: int, watch: bool, plotlyjs: Literal["inline", "sibling"]
+) -> None:
     """Build FILE, then serve the output folder over HTTP to subscribe to; Ctrl-C stops."""
-    from pledge_timeline.build import source_date_epoch_from_env
+    from pledge_timeline.build import BuildOptions, source_date_epoch_from_env
     from pledge_timeline.serve import (
         Rebuilder,
         RebuildProblem,
@@ -127,8 +124,9 @@ def serve(file: Path, out_dir: Path, host: str, port: int, watch: bool) -> None:
             click.echo(str(line), err=True)
         click.echo(f"{file} not rebuilt; still serving the last good build", err=True)
 
+    options = BuildOptions(source_date_epoch=source_date_epoch_from_env(), plotlyjs=plotlyjs)
     rebuilder = Rebuilder(
-        file, out_dir, source_date_epoch=source_date_epoch_from_env(), on_failed=report_problem,
+        file, out_dir, options, on_failed=report_problem,
         on_rebuilt=lambda report: click.echo(f"{file} changed: rebuilt {len(report.files)} files"),
     )  # fmt: skip
     report = _or_exit(rebuilder.build)

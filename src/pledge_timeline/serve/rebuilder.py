@@ -1,0 +1,100 @@
+"""``--watch``: rebuild when the events file changes; an invalid edit is reported and the last
+good build stays in place and keeps being served."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Final
+
+from pledge_timeline.build import BuildOptions, BuildReport, build
+from pledge_timeline.errors import InvalidTimeline
+
+WATCH_POLL_MS: Final = 300
+"""How often the watcher also compares the file itself, catching edits notify missed."""
+
+RebuildProblem = InvalidTimeline | OSError
+
+
+class Rebuilder:
+    """Builds the events file into the output folder, and rebuilds it whenever it changes.
+
+    A failed rebuild writes nothing (``build`` validates before writing), so the folder keeps
+    the last good build; the same content is not rebuilt twice, so one bad edit is reported once.
+    """
+
+    def __init__(
+        self,
+        events_file: Path,
+        out_dir: Path,
+        options: BuildOptions,
+        *,
+        on_rebuilt: Callable[[BuildReport], None] = lambda report: None,
+        on_failed: Callable[[RebuildProblem], None] = lambda problem: None,
+    ) -> None:
+        self.events_file = events_file
+        self.out_dir = out_dir
+        self.options = options
+        self.on_rebuilt = on_rebuilt
+        self.on_failed = on_failed
+        self.watching = threading.Event()
+        """Set once the file watcher is armed: edits from then on are seen."""
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._last_source: bytes | None = None
+        self._thread: threading.Thread | None = None
+
+    def build(self) -> BuildReport:
+        """Build now; raise InvalidTimeline (writing nothing) when the file is invalid."""
+        with self._lock:
+            # Read before building: if the file changes meanwhile, the watcher sees a difference.
+            self._last_source = _read_or_none(self.events_file)
+            return build(self.events_file, self.out_dir, self.options)
+
+    def rebuild_if_changed(self) -> None:
+        if _read_or_none(self.events_file) == self._last_source:
+            return
+        try:
+            report = self.build()
+        except (InvalidTimeline, OSError) as problem:
+            self.on_failed(problem)
+        else:
+            self.on_rebuilt(report)
+
+    def start(self) -> None:
+        """Watch the events file in a background thread until ``stop()``."""
+        self._thread = threading.Thread(target=self._watch, name="pledge-timeline-watch", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _watch(self) -> None:
+        import watchfiles  # only --watch needs it
+
+        folder = self.events_file.resolve().parent
+        name = self.events_file.name
+        for _changes in watchfiles.watch(
+            folder,
+            # The folder, not the file: editors that save by renaming replace the file's inode.
+            watch_filter=lambda _change, path: Path(path).name == name,
+            recursive=False,
+            stop_event=self._stop,  # checked every 50 ms (watch's step), and between rebuilds
+            rust_timeout=WATCH_POLL_MS,
+            yield_on_timeout=True,
+            # Moot here: only the main thread handles signals, so watchfiles never sees one in this
+            # thread (its check is a no-op); Ctrl-C stops the server, and the server stops this.
+            raise_interrupt=False,
+        ):
+            self.watching.set()
+            self.rebuild_if_changed()
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
