@@ -133,7 +133,18 @@ class BuildOptions:
 def build(events_file: Path, out_dir: Path, options: BuildOptions = BuildOptions()) -> BuildReport:
     """Raise InvalidTimeline before anything is written; otherwise write every output."""
     with collection_paused():
-        timeline = prepare(load_timeline(events_file), options.base_url, options.source_date_epoch)
+        return write(load(events_file, options), out_dir, options)
+
+
+def load(events_file: Path, options: BuildOptions = BuildOptions()) -> Timeline:
+    """The validated timeline as the build renders it; raise InvalidTimeline."""
+    with collection_paused():
+        return prepare(load_timeline(events_file), options.base_url, options.source_date_epoch)
+
+
+def write(timeline: Timeline, out_dir: Path, options: BuildOptions = BuildOptions()) -> BuildReport:
+    """Render every output of ``timeline`` (from ``load``) and put them all in place."""
+    with collection_paused():
         built = []
         with OutputWriter(out_dir) as writer:
             for rendered in render_each(timeline, options.plotlyjs):

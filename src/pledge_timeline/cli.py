@@ -112,26 +112,29 @@ def serve(
     """Build FILE, then serve the output folder over HTTP to subscribe to; Ctrl-C stops."""
     from pledge_timeline.build import BuildOptions, source_date_epoch_from_env
     from pledge_timeline.serve import (
+        LiveReload,
         Rebuilder,
         RebuildProblem,
         StopSignals,
         TimelineServer,
+        problem_lines,
         subscription_lines,
     )
 
     def report_problem(problem: RebuildProblem) -> None:
-        for line in problem.errors if isinstance(problem, InvalidTimeline) else (problem,):
-            click.echo(str(line), err=True)
+        for line in problem_lines(problem):
+            click.echo(line, err=True)
         click.echo(f"{file} not rebuilt; still serving the last good build", err=True)
 
     options = BuildOptions(source_date_epoch=source_date_epoch_from_env(), plotlyjs=plotlyjs)
+    live = LiveReload(out_dir, options) if watch else None  # the open page follows the file
     rebuilder = Rebuilder(
-        file, out_dir, options, on_failed=report_problem,
+        file, out_dir, options, on_failed=report_problem, live=live,
         on_rebuilt=lambda report: click.echo(f"{file} changed: rebuilt {len(report.files)} files"),
     )  # fmt: skip
     report = _or_exit(rebuilder.build)
     try:
-        server = TimelineServer(out_dir, host, port, log_requests=True)
+        server = TimelineServer(out_dir, host, port, log_requests=True, live=live)
     except OSError as error:
         raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
     # From here on, Ctrl-C or SIGTERM, whenever it comes, stops the server, then prints "stopped".

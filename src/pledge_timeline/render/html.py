@@ -74,7 +74,18 @@ def page_renderers(plotlyjs: PlotlyJs = "inline") -> dict[str, Callable[[Timelin
     return {PAGE: render_page}
 
 
-def render_page_with(timeline: Timeline, path: str, *, plotlyjs: PlotlyJs = "inline") -> bytes:
+@dataclass(frozen=True, slots=True)
+class LiveHook:
+    """What ``serve --watch`` adds to the page it serves, and never to a built one: a script,
+    allowed by its hash, and the same-origin event stream it follows (``connect-src 'self'``)."""
+
+    script: str
+    stream_url: str
+
+
+def render_page_with(
+    timeline: Timeline, path: str, *, plotlyjs: PlotlyJs = "inline", live: LiveHook | None = None
+) -> bytes:
     geometry = geometry_of(timeline)
     figure = build_figure(timeline, geometry)
     app_js = Markup(app_script())
@@ -95,7 +106,9 @@ def render_page_with(timeline: Timeline, path: str, *, plotlyjs: PlotlyJs = "inl
             plotlyjs_src=None if inline_js is not None else relative_prefix(path) + PLOTLYJS_FILE,
             theme_boot_js=Markup(THEME_BOOT_JS),
             app_js=app_js,
-            csp=content_security_policy(inline_js is not None, app_js, bool(timeline.media_files)),
+            live=live,
+            live_js=Markup(live.script) if live is not None else None,
+            csp=content_security_policy(inline_js is not None, app_js, bool(timeline.media_files), live),
         )
     )
     return encoded(chunks)
@@ -117,9 +130,12 @@ def safe_json(value: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def content_security_policy(inline_plotlyjs: bool, app_js: str, pictures: bool = False) -> str:
+def content_security_policy(
+    inline_plotlyjs: bool, app_js: str, pictures: bool = False, live: LiveHook | None = None
+) -> str:
     """Allow only this page's own scripts and no fetch at all; a sibling plotly.js is 'self', and
     so are the events' pictures (``media/``), if there are any: never an image from elsewhere.
+    A page served live also runs the live script and reads its stream from its own origin.
 
     The inlined plotly.js is the vendored file, which ``plotlyjs_bytes`` checks against its
     recorded sha256 when it reads it, behind the compile hint: a corrupt bundle stops the build
@@ -130,10 +146,13 @@ def content_security_policy(inline_plotlyjs: bool, app_js: str, pictures: bool =
         scripts.append(plotlyjs_csp_hash())
     else:
         scripts.insert(0, "'self'")
+    if live is not None:
+        scripts.append(_csp_hash(live.script))
     return "; ".join(
         (
             "default-src 'none'",
             "script-src " + " ".join(scripts),
+            *(("connect-src 'self'",) if live is not None else ()),
             "style-src 'unsafe-inline'",
             "img-src 'self' data:" if pictures else "img-src data:",
             "base-uri 'none'",
@@ -416,12 +435,17 @@ def relative_prefix(path: str) -> str:
     return "../" * path.count("/")
 
 
-@cache
 def app_script() -> str:
     """The page's own script (filter, themes, clicks), kept in a file so it can be linted."""
+    return packaged_script("timeline.js")
+
+
+@cache
+def packaged_script(name: str) -> str:
+    """A script of the ``templates`` folder, as written there."""
     env = _template_environment()
     assert env.loader is not None
-    source, _, _ = env.loader.get_source(env, "timeline.js")
+    source, _, _ = env.loader.get_source(env, name)
     return source
 
 

@@ -1,7 +1,8 @@
 """Serve the output folder over HTTP, as calendar apps and feed readers subscribe to URLs.
 
 ``files`` decides what a request may name and reads it; ``handler`` answers requests;
-``rebuilder`` rebuilds when the events file changes (``--watch``); ``signals`` stops the server
+``connections`` keeps idle connections without a thread each; ``rebuilder`` rebuilds when the
+events file changes (``--watch``) and ``live`` lets the open pages follow; ``signals`` stops the server
 cleanly on Ctrl-C or SIGTERM; ``text`` is what the command prints.
 """
 
@@ -18,7 +19,8 @@ from pledge_timeline.serve.files import (
     unmodified_since,
 )
 from pledge_timeline.serve.handler import TimelineServer
-from pledge_timeline.serve.rebuilder import Rebuilder, RebuildProblem
+from pledge_timeline.serve.live import STREAM_PATH, LiveReload, Problems
+from pledge_timeline.serve.rebuilder import Rebuilder, RebuildProblem, problem_lines
 from pledge_timeline.serve.signals import STOP_SIGNALS, StopSignals
 from pledge_timeline.serve.text import SUBSCRIPTIONS, subscription_lines
 
@@ -27,8 +29,11 @@ __all__ = [
     "CONTENT_TYPES",
     "INDEX_PAGE",
     "STOP_SIGNALS",
+    "STREAM_PATH",
     "SUBSCRIPTIONS",
+    "LiveReload",
     "OutputFolder",
+    "Problems",
     "RebuildProblem",
     "Rebuilder",
     "Resource",
@@ -37,6 +42,7 @@ __all__ = [
     "accepts_gzip",
     "content_type_of",
     "etag_matches",
+    "problem_lines",
     "subscription_lines",
     "target_to_relative_path",
     "unmodified_since",

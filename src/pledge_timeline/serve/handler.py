@@ -1,4 +1,9 @@
-"""The HTTP side: a request handler that answers with whole files, and the server that runs it."""
+"""The HTTP side: a request handler that answers with whole files, and the server that runs it.
+
+The server accepts connections and hands them to a ``ConnectionPool``: no thread per connection,
+so a burst of idle connections never keeps a request waiting. Each connection keeps one handler
+(with its buffered reader) from request to request.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,12 @@ import socket
 import socketserver
 import sys
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import Any, Final
 
 from pledge_timeline import __version__
+from pledge_timeline.serve.connections import Connection, ConnectionPool, Outcome
 from pledge_timeline.serve.files import (
     GZIP_SUFFIX,
     INDEX_PAGE,
@@ -23,6 +30,12 @@ from pledge_timeline.serve.files import (
     target_to_relative_path,
     unmodified_since,
 )
+from pledge_timeline.serve.live import STREAM_PATH, LiveReload
+
+LISTEN_BACKLOG: Final = 4096
+"""Connections the kernel queues before they are accepted (capped by ``net.core.somaxconn``): a
+burst of thousands of connections must not overflow it, or their SYNs are dropped and retried
+a second or more later."""
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -30,7 +43,39 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out as two writes: don't let the body wait
     timeout = 30
-    """Seconds an idle keep-alive connection may hold a thread."""
+    """Seconds a request may take to arrive once its first bytes have."""
+
+    def __init__(self, request: socket.socket, client_address: Any, server: TimelineServer) -> None:
+        # Not BaseRequestHandler's, which would answer every request of the connection at once:
+        # the pool calls ``answer_arrived`` whenever bytes arrive.
+        self.request = request
+        self.client_address = client_address
+        self.server = server
+        self.streaming = False
+        self.setup()
+
+    def answer_arrived(self) -> Outcome:
+        """Answer the requests whose bytes have arrived; what the connection is then."""
+        while True:
+            self.close_connection = True
+            self.handle_one_request()
+            if self.streaming:
+                return Outcome.STREAM
+            if self.close_connection:
+                return Outcome.CLOSE
+            if not self._request_waiting():
+                return Outcome.KEEP
+
+    def _request_waiting(self) -> bool:
+        """Whether bytes of a next request are here already (in the reader's buffer, or the socket's)."""
+        timeout = self.connection.gettimeout()
+        self.connection.setblocking(False)
+        try:
+            return bool(self.rfile.peek(1))  # type: ignore[attr-defined]
+        except OSError:
+            return False  # the pool sees the same error when it waits on the socket
+        finally:
+            self.connection.settimeout(timeout)
 
     def version_string(self) -> str:
         return f"pledge-timeline/{__version__}"
@@ -42,12 +87,18 @@ class _Handler(BaseHTTPRequestHandler):
         self._respond(with_body=False)
 
     def _respond(self, *, with_body: bool) -> None:
-        folder = self.server.folder
+        folder, live = self.server.folder, self.server.live
+        if live is not None and with_body and self.path.split("?", 1)[0] == STREAM_PATH:
+            live.open_stream(self)
+            self.streaming = True
+            return
         relative = target_to_relative_path(self.path)
         if relative == "" and INDEX_PAGE in folder.built_paths():
             self._redirect("/" + INDEX_PAGE)
             return
         resource = folder.read(relative) if relative else None
+        if resource is not None and relative == INDEX_PAGE and live is not None and live.page is not None:
+            resource = live.page  # the built page with its live hook, served only here
         if resource is None:
             self._not_found(with_body)
             return
@@ -103,20 +154,58 @@ class _Handler(BaseHTTPRequestHandler):
             super().log_message(format, *args)
 
 
-class TimelineServer(ThreadingHTTPServer):
-    """Serves one output folder; ``serve_forever()`` until ``shutdown()`` or Ctrl-C."""
+class TimelineServer(HTTPServer):
+    """Serves one output folder; ``serve_forever()`` until ``shutdown()`` or Ctrl-C; then
+    ``server_close()`` closes every connection.
 
-    daemon_threads = True
-    request_queue_size = 128  # 50 clients connecting at once must not wait for SYN retries
+    With ``live``, the page is served with its live hook and the live stream is offered.
+    """
+
+    request_queue_size = LISTEN_BACKLOG
 
     def __init__(
-        self, out_dir: Path, host: str = "127.0.0.1", port: int = 8000, *, log_requests: bool = False
+        self,
+        out_dir: Path,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        *,
+        log_requests: bool = False,
+        live: LiveReload | None = None,
     ) -> None:
         self.folder = OutputFolder(out_dir)
         self.log_requests = log_requests
+        self.live = live
         self.gzip_cache = GzipCache()
         self.address_family = _address_family(host, port)
         super().__init__((host, port), _Handler)
+        self.connections = ConnectionPool(self._answer, self._failed)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.connections.add(request, client_address)
+
+    def server_close(self) -> None:
+        super().server_close()
+        if hasattr(self, "connections"):
+            self.connections.close()
+
+    def _answer(self, connection: Connection) -> Outcome:
+        handler = connection.state
+        if not isinstance(handler, _Handler):
+            handler = connection.state = _Handler(connection.sock, connection.address, self)
+            connection.on_close = handler.finish
+        outcome = handler.answer_arrived()
+        if outcome is Outcome.STREAM and self.live is not None:
+            live, sock, finish = self.live, connection.sock, handler.finish
+
+            def leave() -> None:
+                live.leave(sock)
+                finish()
+
+            connection.on_close = leave
+        return outcome
+
+    def _failed(self, connection: Connection) -> None:
+        self.handle_error(connection.sock, connection.address)
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind would look the host name up in DNS (getfqdn); nothing needs it.

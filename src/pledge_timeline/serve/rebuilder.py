@@ -8,13 +8,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
-from pledge_timeline.build import BuildOptions, BuildReport, build
+from pledge_timeline.build import BuildOptions, BuildReport, load, write
 from pledge_timeline.errors import InvalidTimeline
+from pledge_timeline.runtime import collection_paused
+from pledge_timeline.serve.live import LiveReload, Problems
 
 WATCH_POLL_MS: Final = 300
 """How often the watcher also compares the file itself, catching edits notify missed."""
 
 RebuildProblem = InvalidTimeline | OSError
+
+
+def problem_lines(problem: RebuildProblem) -> tuple[str, ...]:
+    """One line a problem, as ``check`` prints them."""
+    problems = problem.errors if isinstance(problem, InvalidTimeline) else (problem,)
+    return tuple(str(line) for line in problems)
 
 
 class Rebuilder:
@@ -32,12 +40,15 @@ class Rebuilder:
         *,
         on_rebuilt: Callable[[BuildReport], None] = lambda report: None,
         on_failed: Callable[[RebuildProblem], None] = lambda problem: None,
+        live: LiveReload | None = None,
     ) -> None:
         self.events_file = events_file
         self.out_dir = out_dir
         self.options = options
         self.on_rebuilt = on_rebuilt
         self.on_failed = on_failed
+        self.live = live
+        """Told of every build, good or not, when the open pages follow the file."""
         self.watching = threading.Event()
         """Set once the file watcher is armed: edits from then on are seen."""
         self._stop = threading.Event()
@@ -50,7 +61,12 @@ class Rebuilder:
         with self._lock:
             # Read before building: if the file changes meanwhile, the watcher sees a difference.
             self._last_source = _read_or_none(self.events_file)
-            return build(self.events_file, self.out_dir, self.options)
+            with collection_paused():
+                timeline = load(self.events_file, self.options)
+                report = write(timeline, self.out_dir, self.options)
+                if self.live is not None:
+                    self.live.publish(timeline)
+            return report
 
     def rebuild_if_changed(self) -> None:
         if _read_or_none(self.events_file) == self._last_source:
@@ -58,6 +74,10 @@ class Rebuilder:
         try:
             report = self.build()
         except (InvalidTimeline, OSError) as problem:
+            if self.live is not None:
+                lines = problem_lines(problem)
+                count = f"{len(lines)} problem{'' if len(lines) == 1 else 's'}"
+                self.live.fail(Problems(lines, f"{self.events_file}: {count} found."))
             self.on_failed(problem)
         else:
             self.on_rebuilt(report)
