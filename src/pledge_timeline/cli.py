@@ -127,7 +127,7 @@ def serve(
         click.echo(f"{file} not rebuilt; still serving the last good build", err=True)
 
     options = BuildOptions(source_date_epoch=source_date_epoch_from_env(), plotlyjs=plotlyjs)
-    live = LiveReload(out_dir, options) if watch else None  # the open page follows the file
+    live = LiveReload(options) if watch else None  # the open page follows the file
     rebuilder = Rebuilder(
         file, out_dir, options, on_failed=report_problem, live=live,
         on_rebuilt=lambda report: click.echo(f"{file} changed: rebuilt {len(report.files)} files"),

@@ -54,10 +54,12 @@ class Resource:
     mtime: float
     digest: str
     """Of the bytes: the strong ETag, and the key of the gzip cache."""
+    gzip: bool = True
+    """False for what is served once and at once (the live page): compressing it costs more."""
 
     @classmethod
-    def of(cls, path: str, data: bytes, mtime: float) -> Resource:
-        return cls(path, data, mtime, hashlib.sha256(data).hexdigest()[:32])
+    def of(cls, path: str, data: bytes, mtime: float, *, gzip: bool = True) -> Resource:
+        return cls(path, data, mtime, hashlib.sha256(data).hexdigest()[:32], gzip)
 
     @property
     def content_type(self) -> str:
@@ -65,7 +67,7 @@ class Resource:
 
     @property
     def compressible(self) -> bool:
-        return "charset" in self.content_type  # text; pictures are compressed already
+        return self.gzip and "charset" in self.content_type  # text; pictures are compressed already
 
 
 def content_type_of(path: str) -> str:

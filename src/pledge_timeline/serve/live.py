@@ -23,7 +23,6 @@ import threading
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
-from pathlib import Path
 from typing import Final
 from urllib.parse import parse_qs, urlsplit
 
@@ -31,7 +30,7 @@ from pledge_timeline import outputs
 from pledge_timeline.build import BuildOptions
 from pledge_timeline.model import Timeline
 from pledge_timeline.render.html import LiveHook, packaged_script, render_page_with
-from pledge_timeline.serve.files import OutputFolder, Resource
+from pledge_timeline.serve.files import Resource
 
 STREAM_PATH: Final = "/.pledge-timeline/live"
 """Starts with a dot, so no file of a build can ever have this address."""
@@ -52,14 +51,14 @@ class Problems:
 class LiveReload:
     """The page of the last good build as served with the live hook, and the streams following it."""
 
-    def __init__(self, out_dir: Path, options: BuildOptions) -> None:
-        self._folder = OutputFolder(out_dir)
+    def __init__(self, options: BuildOptions) -> None:
         self._options = options
         self._lock = threading.Lock()
         self._streams: set[socket.socket] = set()
         self._page: Resource | None = None
         self._page_id = ""
         self._problems: Problems | None = None
+        self._previous: tuple[Resource | None, str, Problems | None] = (None, "", None)
 
     @property
     def page(self) -> Resource | None:
@@ -71,18 +70,27 @@ class LiveReload:
         with self._lock:
             return len(self._streams)
 
-    def publish(self, timeline: Timeline) -> None:
-        """After a good build: serve its page with the hook, and tell every open page."""
-        built = self._folder.read(outputs.PAGE)
-        if built is None:
-            return
-        hook = LiveHook(packaged_script("live.js"), f"{STREAM_PATH}?page={built.digest}")
+    def publish(self, timeline: Timeline, build_id: str, modified: float) -> None:
+        """A good build (``build_id`` names it; ``modified``: its file's mtime): serve its page
+        with the hook, and tell every open page."""
+        hook = LiveHook(packaged_script("live.js"), f"{STREAM_PATH}?page={build_id}")
         data = render_page_with(timeline, outputs.PAGE, plotlyjs=self._options.plotlyjs, live=hook)
-        page = Resource.of(outputs.PAGE, data, built.mtime)
+        page = Resource.of(outputs.PAGE, data, modified, gzip=False)
         with self._lock:
-            changed = built.digest != self._page_id
-            self._page, self._page_id, self._problems = page, built.digest, None
-            self._send_all(_event("reload" if changed else "ok", built.digest))
+            self._previous = (self._page, self._page_id, self._problems)
+            self._show(page, build_id, None)
+
+    def withdraw(self) -> None:
+        """The build just published could not be written: back to the one before it."""
+        with self._lock:
+            self._show(*self._previous)
+
+    def _show(self, page: Resource | None, build_id: str, problems: Problems | None) -> None:
+        changed = build_id != self._page_id
+        self._page, self._page_id, self._problems = page, build_id, problems
+        self._send_all(_event("reload" if changed else "ok", build_id))
+        if problems is not None:
+            self._send_all(_problems_event(problems))
 
     def fail(self, problems: Problems) -> None:
         """After an invalid save: every open page shows the problems; the last good build stays."""

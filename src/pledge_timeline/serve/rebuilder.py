@@ -3,6 +3,7 @@ good build stays in place and keeps being served."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -15,8 +16,15 @@ from pledge_timeline.serve.live import LiveReload, Problems
 
 WATCH_POLL_MS: Final = 300
 """How often the watcher also compares the file itself, catching edits notify missed."""
+WATCH_STEP_MS: Final = 20
+"""A change is reported once the file has been quiet this long: an open page waits for it."""
 
 RebuildProblem = InvalidTimeline | OSError
+
+
+def build_id(source: bytes | None, options: BuildOptions) -> str:
+    """Names a build by what it is made from: the same file and options, the same page."""
+    return hashlib.sha256(repr((source, options)).encode()).hexdigest()[:32]
 
 
 def problem_lines(problem: RebuildProblem) -> tuple[str, ...]:
@@ -60,13 +68,19 @@ class Rebuilder:
         """Build now; raise InvalidTimeline (writing nothing) when the file is invalid."""
         with self._lock:
             # Read before building: if the file changes meanwhile, the watcher sees a difference.
-            self._last_source = _read_or_none(self.events_file)
+            self._last_source = source = _read_or_none(self.events_file)
             with collection_paused():
                 timeline = load(self.events_file, self.options)
-                report = write(timeline, self.out_dir, self.options)
-                if self.live is not None:
-                    self.live.publish(timeline)
-            return report
+                if self.live is None:
+                    return write(timeline, self.out_dir, self.options)
+                # The open pages need only the page: they get it while the files are written.
+                modified = self.events_file.stat().st_mtime
+                self.live.publish(timeline, build_id(source, self.options), modified)
+                try:
+                    return write(timeline, self.out_dir, self.options)
+                except BaseException:
+                    self.live.withdraw()
+                    raise
 
     def rebuild_if_changed(self) -> None:
         if _read_or_none(self.events_file) == self._last_source:
@@ -102,7 +116,8 @@ class Rebuilder:
             # The folder, not the file: editors that save by renaming replace the file's inode.
             watch_filter=lambda _change, path: Path(path).name == name,
             recursive=False,
-            stop_event=self._stop,  # checked every 50 ms (watch's step), and between rebuilds
+            stop_event=self._stop,  # checked at every step, and between rebuilds
+            step=WATCH_STEP_MS,
             rust_timeout=WATCH_POLL_MS,
             yield_on_timeout=True,
             # Moot here: only the main thread handles signals, so watchfiles never sees one in this
