@@ -12,11 +12,13 @@ import http.client
 import os
 import queue
 import re
+import resource
 import select
 import shlex
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -562,6 +564,70 @@ def test_5000_requests_from_50_clients_while_watch_rebuilds_twice(tmp_path: Path
         bodies_by_etag.setdefault(etag.removesuffix('-gzip"').strip('"'), set()).add(body)
     assert all(len(bodies) == 1 for bodies in bodies_by_etag.values())
     print(f"{len(seen)} requests, 2 rebuilds, in {elapsed:.1f} s")
+
+
+IDLE_CONNECTIONS = 1000
+
+
+def retransmissions(sock: socket.socket) -> int:
+    """Segments the kernel had to send again on this connection, its SYN included (TCP_INFO)."""
+    info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
+    return int(struct.unpack_from("I", info, 100)[0])  # tcpi_total_retrans
+
+
+def answered(server: TimelineServer) -> tuple[int, int]:
+    """A request on a new connection: its status, and how many segments had to be sent again."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=TIMEOUT)
+    try:
+        connection.request("GET", "/calendar.ics")
+        response = connection.getresponse()
+        response.read()
+        assert connection.sock is not None
+        return response.status, retransmissions(connection.sock)
+    finally:
+        connection.close()
+
+
+@pytest.mark.skipif(not hasattr(socket, "TCP_INFO"), reason="TCP_INFO is Linux's")
+def test_a_request_is_answered_through_a_burst_of_idle_connections(server: TimelineServer) -> None:
+    # Issue 21: thousands of idle connections opened at once overflowed the listen queue (their
+    # SYNs were dropped and sent again a second later, and so was a request's), and each one that
+    # got in held a thread. Now none of them is dropped, and they wait without a thread each.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if min(hard, 4 * IDLE_CONNECTIONS) > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4 * IDLE_CONNECTIONS), hard))
+    if resource.getrlimit(resource.RLIMIT_NOFILE)[0] < 3 * IDLE_CONNECTIONS:
+        pytest.skip("too few file descriptors for the burst")
+    somaxconn = Path("/proc/sys/net/core/somaxconn")
+    if somaxconn.exists() and int(somaxconn.read_text()) <= IDLE_CONNECTIONS:
+        pytest.skip("net.core.somaxconn caps the listen queue below the burst")
+    threads_before = threading.active_count()
+    idle: list[socket.socket] = []
+    try:
+        for _ in range(IDLE_CONNECTIONS):
+            sock = socket.socket()
+            sock.setblocking(False)
+            sock.connect_ex(("127.0.0.1", server.port))
+            idle.append(sock)
+        assert answered(server) == (200, 0)  # right behind the burst
+        deadline = time.monotonic() + 30
+        poller = select.poll()
+        for sock in idle:
+            poller.register(sock, select.POLLOUT)
+        waiting = len(idle)
+        while waiting:  # every connection of the burst is established
+            assert time.monotonic() < deadline, f"{waiting} connections never established"
+            for fd, _ in poller.poll(1000):
+                poller.unregister(fd)
+                waiting -= 1
+        assert answered(server) == (200, 0)  # while they are all open
+        assert sum(retransmissions(sock) for sock in idle) == 0
+        assert threading.active_count() - threads_before < 50
+    finally:
+        for sock in idle:
+            sock.close()
+    assert answered(server) == (200, 0)  # right after they all closed at once
+    wait_until(lambda: server.connections.open_connections == 0)
 
 
 # --- the command ------------------------------------------------------------------------------------
