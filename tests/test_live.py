@@ -31,6 +31,7 @@ from pledge_timeline.cli import cli
 from pledge_timeline.render.html import packaged_script
 from pledge_timeline.serve import STREAM_PATH, LiveReload, Rebuilder, RebuildProblem, TimelineServer
 from pledge_timeline.writer import read_manifest
+from test_browser import browser  # noqa: F401  (the fixture)
 from test_serve import TIMEOUT, TITLE, replace_file, serving, wait_until
 
 EPOCH = 1_450_000_000
@@ -294,3 +295,53 @@ def test_a_build_that_cannot_be_written_withdraws_its_page(events: Path) -> None
         assert json.loads(data)["lines"] == [str(problem)]
         assert get(server.port, "/timeline.html")[1] == before_page
         tab.close()
+
+
+# --- in the browser -----------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_the_open_page_follows_edits_keeps_its_filter_and_shows_problems_over_the_last_good_build(
+    events: Path,
+    browser: Any,  # noqa: F811  (the fixture of test_browser)
+) -> None:
+    good = events.read_text(encoding="utf-8")
+    assert good.count("title: Letter sent to companies\n") == 1
+    with live_server(events) as (server, _, done):
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        try:
+            page.goto(f"http://127.0.0.1:{server.port}/timeline.html")
+            page.wait_for_selector("#timeline-chart .main-svg")
+            page.fill("#filter-text", "letter")
+            assert page.inner_text("#filter-status") == "Showing 2 of 5 events."
+            page.evaluate("window.notReloaded = true")
+
+            edited = good.replace(TITLE, "title: Edited timeline\n").replace(
+                "title: Letter sent to companies\n", "title: Letter sent to the companies\n"
+            )
+            replace_file(events, edited)
+            page.wait_for_selector("h1:has-text('Edited timeline')", timeout=TIMEOUT * 1000)
+            page.wait_for_selector("#event-list h3:has-text('Letter sent to the companies')")
+            assert page.evaluate("window.notReloaded") is True  # updated in place
+            assert page.input_value("#filter-text") == "letter"
+            page.wait_for_selector("#timeline-chart .main-svg")
+            assert page.inner_text("#filter-status") == "Showing 2 of 5 events."
+            assert isinstance(done.get(timeout=TIMEOUT), BuildReport)
+
+            replace_file(events, edited.replace(*BAD_DATE))
+            overlay = page.wait_for_selector("#live-problems", timeout=TIMEOUT * 1000)
+            assert overlay is not None
+            (line,) = check_lines(events)
+            assert line.startswith(f"{events}:32:11: events[0].date: ")
+            assert overlay.inner_text().splitlines()[-1] == line
+            assert page.inner_text("h1") == "Edited timeline"  # the last good build, underneath
+
+            replace_file(events, edited)
+            page.wait_for_selector("#live-problems", state="detached", timeout=TIMEOUT * 1000)
+            assert page.inner_text("h1") == "Edited timeline"
+            assert errors == []  # no script or connection blocked by the page's policy
+        finally:
+            page.close()
