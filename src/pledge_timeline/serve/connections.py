@@ -31,6 +31,7 @@ WORKERS: Final = 16
 IDLE_TIMEOUT: Final = 30.0
 """Seconds a keep-alive connection may wait for its next request."""
 _SWEEP_EVERY: Final = 1.0
+_EVENTS_AT_ONCE: Final = 256
 
 
 class Outcome(enum.Enum):
@@ -106,7 +107,8 @@ class ConnectionPool:
 
     def _hand_back(self, connection: Connection) -> None:
         self._returned.put(connection)
-        self._nudge()
+        if self._returned.qsize() == 1:  # otherwise a nudge is on its way: the drain takes all
+            self._nudge()
 
     def _nudge(self) -> None:
         with contextlib.suppress(BlockingIOError, OSError):  # full: the selector wakes anyway
@@ -117,9 +119,10 @@ class ConnectionPool:
     def _wait(self) -> None:
         next_sweep = time.monotonic() + _SWEEP_EVERY
         while not self._closed.is_set():
-            for key, _ in self._selector.select(timeout=_SWEEP_EVERY):
+            # A few hundred at a time: the rest are still ready at the next select, and a
+            # connection accepted meanwhile is watched from then on, not after thousands.
+            for key, _ in self._selector.select(timeout=_SWEEP_EVERY)[:_EVENTS_AT_ONCE]:
                 if key.fileobj is self._waking:
-                    self._register_returned()
                     continue
                 connection: Connection = key.data
                 if connection.streaming:
@@ -127,8 +130,13 @@ class ConnectionPool:
                     continue
                 with self._lock:
                     self._selector.unregister(connection.sock)
+                if self._has_left(connection):
+                    self._close(connection, registered=False)
+                    continue
+                with self._lock:
                     self._busy.add(connection)
                 self._ready.put(connection)
+            self._register_returned()
             if time.monotonic() >= next_sweep:
                 self._close_idle()
                 next_sweep = time.monotonic() + _SWEEP_EVERY
@@ -156,6 +164,17 @@ class ConnectionPool:
                     self._selector.register(connection.sock, selectors.EVENT_READ, connection)
             except (ValueError, OSError):  # closed meanwhile
                 self._close(connection, registered=False)
+
+    @staticmethod
+    def _has_left(connection: Connection) -> bool:
+        """Whether a readable idle connection was closed by its client: closed here, at the cost of
+        one call, a burst of them never queues before the workers ahead of real requests."""
+        try:
+            return connection.sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+        except (BlockingIOError, TimeoutError):
+            return False
+        except OSError:
+            return True
 
     def _read_from_stream(self, connection: Connection) -> None:
         """A stream's client sends nothing: readable means it left (or the writer gave up on it)."""

@@ -180,6 +180,23 @@ class TimelineServer(HTTPServer):
         super().__init__((host, port), _Handler)
         self.connections = ConnectionPool(self._answer, self._failed)
 
+    def server_activate(self) -> None:
+        super().server_activate()
+        self.socket.setblocking(False)  # for _handle_request_noblock's loop
+
+    def _handle_request_noblock(self) -> None:
+        # TCPServer accepts one connection each time its selector says the socket is ready: in a
+        # burst of thousands, a request waits behind a round trip of the loop for each of them.
+        while True:
+            try:
+                request, client_address = self.socket.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                return  # out of descriptors, say: the next round tries again
+            request.setblocking(True)
+            self.connections.add(request, client_address)
+
     def process_request(self, request: Any, client_address: Any) -> None:
         self.connections.add(request, client_address)
 
