@@ -300,6 +300,13 @@ def test_a_build_that_cannot_be_written_withdraws_its_page(events: Path) -> None
 # --- in the browser -----------------------------------------------------------------------------
 
 
+IN_VIEW_JS = """() => {
+  const entry = document.querySelectorAll('#event-list > li:not([hidden])')[1];
+  return {id: entry.id, top: entry.getBoundingClientRect().top, y: window.scrollY};
+}"""
+"""The second entry the filter shows: its id, where it is in the window, and the scroll offset."""
+
+
 @pytest.mark.browser
 def test_the_open_page_follows_edits_keeps_its_filter_and_shows_problems_over_the_last_good_build(
     events: Path,
@@ -318,9 +325,18 @@ def test_the_open_page_follows_edits_keeps_its_filter_and_shows_problems_over_th
             page.fill("#filter-text", "letter")
             assert page.inner_text("#filter-status") == "Showing 2 of 5 events."
             page.evaluate("window.notReloaded = true")
+            page.evaluate("document.querySelectorAll('#event-list > li:not([hidden])')[1].scrollIntoView()")
+            in_view = page.evaluate(IN_VIEW_JS)
+            assert in_view["y"] > 500  # the list is below the chart: the window has scrolled
 
-            edited = good.replace(TITLE, "title: Edited timeline\n").replace(
-                "title: Letter sent to companies\n", "title: Letter sent to the companies\n"
+            # A longer description pushes the list down: the entry in view must stay in view.
+            edited = (
+                good.replace(TITLE, "title: Edited timeline\n")
+                .replace("title: Letter sent to companies\n", "title: Letter sent to the companies\n")
+                .replace(
+                    "  description: 'Every precision:",
+                    "  description: '" + "A longer text. " * 80 + "Every precision:",
+                )
             )
             replace_file(events, edited)
             page.wait_for_selector("h1:has-text('Edited timeline')", timeout=TIMEOUT * 1000)
@@ -329,6 +345,9 @@ def test_the_open_page_follows_edits_keeps_its_filter_and_shows_problems_over_th
             assert page.input_value("#filter-text") == "letter"
             page.wait_for_selector("#timeline-chart .main-svg")
             assert page.inner_text("#filter-status") == "Showing 2 of 5 events."
+            after = page.evaluate(IN_VIEW_JS)
+            assert after["id"] == in_view["id"]
+            assert abs(after["top"] - in_view["top"]) <= 2  # the same entry, where it was in the window
             assert isinstance(done.get(timeout=TIMEOUT), BuildReport)
 
             replace_file(events, edited.replace(*BAD_DATE))
