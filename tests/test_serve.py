@@ -47,6 +47,7 @@ from pledge_timeline.serve import (
     subscription_lines,
     target_to_relative_path,
 )
+from pledge_timeline.serve.connections import Connection, ConnectionPool, Outcome
 from pledge_timeline.writer import MANIFEST, read_manifest
 
 TIMEOUT = 10.0
@@ -628,6 +629,31 @@ def test_a_request_is_answered_through_a_burst_of_idle_connections(server: Timel
             sock.close()
     assert answered(server) == (200, 0)  # right after they all closed at once
     wait_until(lambda: server.connections.open_connections == 0)
+
+
+def test_an_idle_connection_is_closed_after_the_idle_timeout_and_a_stream_never_is() -> None:
+    def answer(connection: Connection) -> Outcome:
+        assert connection.sock.recv(1) == b"s"
+        return Outcome.STREAM
+
+    pool = ConnectionPool(answer, lambda connection: None, workers=1, idle_timeout=0.3)
+    idle, idle_client = socket.socketpair()
+    stream, stream_client = socket.socketpair()
+    try:
+        pool.add(idle, None)
+        pool.add(stream, None)
+        stream_client.sendall(b"s")
+        idle_client.settimeout(TIMEOUT)
+        assert idle_client.recv(1) == b""  # closed by the pool
+        stream_client.settimeout(1.0)
+        with pytest.raises(TimeoutError):
+            stream_client.recv(1)  # still open, well past the idle timeout
+        assert pool.open_connections == 1
+        stream_client.close()  # the client leaves: the pool closes its end
+        wait_until(lambda: pool.open_connections == 0)
+    finally:
+        pool.close()
+        idle_client.close()
 
 
 # --- the command ------------------------------------------------------------------------------------

@@ -179,7 +179,7 @@ class ConnectionPool:
     def _read_from_stream(self, connection: Connection) -> None:
         """A stream's client sends nothing: readable means it left (or the writer gave up on it)."""
         try:
-            data = connection.sock.recv(4096)  # readable: returns at once
+            data = connection.sock.recv(4096, socket.MSG_DONTWAIT)
         except (BlockingIOError, TimeoutError):
             return
         except OSError:
