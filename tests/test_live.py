@@ -48,7 +48,7 @@ def events(tmp_path: Path) -> Path:
 
 
 def folder_bytes(out: Path) -> dict[str, bytes]:
-    return {path: (out / path).read_bytes() for path in sorted(read_manifest(out))}
+    return {path: (out / path).read_bytes() for path in sorted(read_manifest(out).paths)}
 
 
 def built_by_build(events: Path, folder: Path, *options: str) -> dict[str, bytes]:

@@ -747,11 +747,11 @@ def test_serve_and_its_rebuilds_write_what_build_writes_with_the_same_options(ev
     built = events.parent / "built"
     result = CliRunner().invoke(cli, ["build", str(events), "--out", str(built), "--plotlyjs", "sibling"])
     assert result.exit_code == 0, result.output
-    expected = {path: (built / path).read_bytes() for path in read_manifest(built)}
+    expected = {path: (built / path).read_bytes() for path in read_manifest(built).paths}
     assert "plotly.min.js" in expected
     with serving(events, "--watch", "--plotlyjs", "sibling") as (process, printed):
         out = events.parent / "out"
-        assert {path: (out / path).read_bytes() for path in read_manifest(out)} == expected
+        assert {path: (out / path).read_bytes() for path in read_manifest(out).paths} == expected
         port = int(next(line for line in printed if "serving them at" in line).split(":")[-1].strip("/\n"))
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
         connection.request("GET", "/plotly.min.js")
@@ -762,7 +762,7 @@ def test_serve_and_its_rebuilds_write_what_build_writes_with_the_same_options(ev
         text = events.read_text(encoding="utf-8")
         replace_file(events, text.replace(TITLE, "title: Edited timeline\n"))
         wait_until(lambda: b"Edited timeline" in (out / "calendar.ics").read_bytes())
-        assert "plotly.min.js" in read_manifest(out)
+        assert "plotly.min.js" in read_manifest(out).paths
         assert b'src="plotly.min.js"' in (out / "timeline.html").read_bytes()
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=TIMEOUT)
