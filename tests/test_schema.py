@@ -70,6 +70,7 @@ TYPED_RECORDS = {
     (): document.TimelineDoc,
     ("timeline",): document.TimelineMetaDoc,
     ("tags", 0): document.TagDoc,
+    ("eras", 0): document.EraDoc,
     ("sources", 0): document.SourceDoc,
     ("events", 0): document.EventDoc,
     ("events", 0, "place"): document.PlaceDoc,
@@ -101,7 +102,7 @@ def _scalar_fields(schema: object) -> list[dict[str, Any]]:
 
 def test_every_scalar_field_names_a_check_that_exists() -> None:
     fields = _scalar_fields(json_schema())
-    assert len(fields) == 47
+    assert len(fields) == 51
     for field in fields:
         check = field[document.CHECK_KEYWORD]
         assert check in document.CHECKS or (check == "number" and "number" in field["type"])

@@ -204,10 +204,7 @@ def parse_date(text: str) -> FuzzyDate:
     """Parse one EDTF date (no interval); raise DateSyntaxError with a reason."""
     match = _DATE_RE.fullmatch(text)
     if match is None:
-        raise DateSyntaxError(
-            f"'{text}' is not an EDTF date "
-            "(write YYYY, YYYY-MM, YYYY-MM-DD or a season YYYY-21..24, optionally ending in ?, ~ or %)"
-        )
+        raise DateSyntaxError(_not_edtf_message(text))
     year = int(match["year"])
     month = int(match["month"]) if match["month"] else None
     day = int(match["day"]) if match["day"] else None
@@ -228,6 +225,29 @@ def parse_date(text: str) -> FuzzyDate:
             )
     return _within_supported_days(
         FuzzyDate(year, month, day, approximate=approximate, uncertain=uncertain), text
+    )
+
+
+_UNPADDED_RE = re.compile(
+    r"(?P<year>\d{1,4})(?:-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?)?(?P<q>[?~%])?", re.ASCII
+)
+_BCE_RE = re.compile(r"-\d+(?:-\d{1,2}){0,2}[?~%]?", re.ASCII)
+
+
+def _not_edtf_message(text: str) -> str:
+    """Why ``text`` is no EDTF date, with the spelling that means what it most likely says."""
+    if _BCE_RE.fullmatch(text):
+        return f"'{text}' is a year before the common era; BCE dates are not supported"
+    if match := _UNPADDED_RE.fullmatch(text):
+        padded = f"{int(match['year']):04d}"
+        for part in ("month", "day"):
+            if match[part] is not None:
+                padded += f"-{int(match[part]):02d}"
+        padded += match["q"] or ""
+        return f"'{text}' is not an EDTF date: years take four digits, months and days two; write '{padded}'"
+    return (
+        f"'{text}' is not an EDTF date "
+        "(write YYYY, YYYY-MM, YYYY-MM-DD or a season YYYY-21..24, optionally ending in ?, ~ or %)"
     )
 
 

@@ -37,6 +37,8 @@ FOLD_PATTERN = r"^(earlier|later)$"
 EDTF_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?[?~%]?$"
 EDTF_SPAN_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?[?~%]?(/\d{4}(-\d{2}(-\d{2})?)?[?~%]?)?$"
 LANGUAGE_PATTERN = r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$"
+YEAR_PATTERN = r"^\d{4}$"
+FLAG_PATTERN = r"^(true|false)$"
 NUMBER_PATTERN = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 """A decimal number as YAML and JSON write it: no ``nan``, ``inf`` or ``1_000``."""
 
@@ -45,6 +47,7 @@ _SLUG_RE = re.compile(SLUG_PATTERN)
 _DAY_RE = re.compile(DAY_PATTERN, flags=re.ASCII)
 _TIME_RE = re.compile(TIME_PATTERN, flags=re.ASCII)
 _LANGUAGE_RE = re.compile(LANGUAGE_PATTERN)
+_YEAR_RE = re.compile(YEAR_PATTERN, flags=re.ASCII)
 _NUMBER_RE = re.compile(NUMBER_PATTERN, flags=re.ASCII)
 
 _FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Co", "Cn"})
@@ -104,6 +107,8 @@ def check_slug(value: str) -> str:
 
 def check_url(value: str, judge: Callable[[str], object] = urls.check_url) -> str:
     check_text(value)
+    if value.startswith("//"):
+        raise FieldProblem("url", f"'{value}' has no scheme; write 'https:{value}'")
     try:
         judge(value)
     except UrlProblem as problem:
@@ -160,6 +165,18 @@ def check_timezone(value: str) -> str:
     return value
 
 
+def check_year(value: str) -> str:
+    if not _YEAR_RE.fullmatch(value):
+        raise FieldProblem("year", f"'{value}' is not a year; write four digits, e.g. 2015")
+    return value
+
+
+def check_flag(value: str) -> str:
+    if value not in ("true", "false"):
+        raise FieldProblem("flag", f"expected true or false, found '{value}'")
+    return value
+
+
 def check_language(value: str) -> str:
     if not _LANGUAGE_RE.fullmatch(value):
         raise FieldProblem("language", f"'{value}' is not a BCP 47 language tag (e.g. en, en-US, zh-Hans)")
@@ -190,6 +207,8 @@ CHECKS: dict[str, Callable[[str], object]] = {
     "fold": check_fold,
     "timezone": check_timezone,
     "language": check_language,
+    "year": check_year,
+    "flag": check_flag,
 }
 """The checks ``x-check`` names; ``"number"`` (``check_number``) takes its range from the schema."""
 
@@ -274,6 +293,8 @@ FOLD = _string(
 )
 TIME_ZONE = _string("timezone", "an IANA time zone name")
 LANGUAGE = _string("language", "a BCP 47 tag", LANGUAGE_PATTERN)
+YEAR = _string("year", "a year, YYYY", YEAR_PATTERN)
+FLAG = _string("flag", "true or false", FLAG_PATTERN)
 
 
 def json_schema() -> Schema:
@@ -289,6 +310,14 @@ def json_schema() -> Schema:
             "curator": TEXT,
             "rights": TEXT,
             "icon": _optional(URL),
+            "id_year": _optional(
+                _described(
+                    YEAR,
+                    "the year in every feed entry id (tag:HOST,YEAR:ID); never change it once published. "
+                    "Default: the year of the earliest source's publication",
+                )
+            ),
+            "require_quotes": _optional(_described(FLAG, "true: every citation must give a quote"), False),
         },
         "What the timeline is and where it is published.",
     )
@@ -314,7 +343,11 @@ def json_schema() -> Schema:
         "citation",
         {
             "source": _described(SLUG, "id of an entry in sources"),
-            "quote": _described(LONG_TEXT, "a short verbatim quote that supports the event"),
+            "quote": _optional(
+                _described(
+                    LONG_TEXT, "a short verbatim quote that supports the event; see timeline.require_quotes"
+                )
+            ),
         },
     )
     revision = _record(
@@ -364,11 +397,17 @@ def json_schema() -> Schema:
             "media": _optional(media),
         },
     )
+    era = _record(
+        "era",
+        {"title": TEXT, "date": _described(EDTF_SPAN, "an EDTF date or interval; fuzzy dates allowed")},
+        "A named period of the timeline, such as a presidency or a campaign.",
+    )
     root = _record(
         "pledge-timeline events file",
         {
             "timeline": timeline,
             "tags": _list_of(tag),
+            "eras": _list_of(era),
             "sources": _list_of(source, at_least_one=True),
             "events": _list_of(event, at_least_one=True),
         },
@@ -397,6 +436,8 @@ class TimelineMetaDoc(TypedDict):
     curator: str
     rights: str
     icon: NotRequired[str | None]
+    id_year: NotRequired[str | None]
+    require_quotes: NotRequired[str]
 
 
 class TagDoc(TypedDict):
@@ -422,7 +463,12 @@ class PlaceDoc(TypedDict):
 
 class CitationDoc(TypedDict):
     source: str
-    quote: str
+    quote: NotRequired[str | None]
+
+
+class EraDoc(TypedDict):
+    title: str
+    date: str
 
 
 class RevisionDoc(TypedDict):
@@ -468,6 +514,7 @@ class TimelineDoc(TypedDict):
 
     timeline: TimelineMetaDoc
     tags: NotRequired[list[TagDoc]]
+    eras: NotRequired[list[EraDoc]]
     sources: list[SourceDoc]
     events: list[EventDoc]
 

@@ -66,7 +66,16 @@ class Source:
 @dataclass(frozen=True, slots=True)
 class Citation:
     source: Source
-    quote: str
+    quote: str | None = None
+    """None where the source is cited without a quote (unless ``timeline.require_quotes``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Era:
+    """A named period (a presidency, a campaign): a band behind the events, not an event."""
+
+    title: str
+    span: Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,9 +317,21 @@ class Timeline:
     sources: tuple[Source, ...]
     events: tuple[Event, ...]
     icon: str | None = None
+    eras: tuple[Era, ...] = ()
+    id_year: str | None = None
+    """``timeline.id_year``: the year in every feed entry id; see ``tag_year``."""
     source_date_epoch: int | None = field(default=None, compare=False)
     """Set by the build from SOURCE_DATE_EPOCH; overrides ``build_time``."""
     memo: RenderMemo = field(default_factory=RenderMemo, compare=False, repr=False)
+
+    @cached_property
+    def tag_year(self) -> str:
+        """The year of every ``tag:`` URI: ``timeline.id_year``, else the year the earliest source
+        was published. A feed's ids must never change, so ``init`` and ``import`` write
+        ``id_year``: without it, adding an older source would change every id."""
+        if self.id_year is not None:
+            return self.id_year
+        return f"{min(source.published for source in self.sources).year:04d}"
 
     @cached_property
     def domain(self) -> str:
@@ -375,6 +396,8 @@ class Timeline:
             sources=self.sources,
             events=self.events_tagged(tag),
             icon=self.icon,
+            eras=self.eras,
+            id_year=self.tag_year,
             source_date_epoch=self.source_date_epoch,
             memo=self.memo,
         )

@@ -279,6 +279,7 @@ class CrossChecks:
             self.check_sources(path, event, source_ids)
             self.check_when(path, event)
             self.content.check(path, event)
+            self.check_quotes(path, event)
         misspelled = used_tags - set(tag_ids)
         for tag_id, path in tag_ids.items():
             if tag_id not in used_tags and _closest(tag_id, misspelled) is None:
@@ -324,6 +325,18 @@ class CrossChecks:
                 ref = item.get("source") if isinstance(item, dict) else None
                 if isinstance(ref, str) and ref not in source_ids:
                     self.error((*path, key, index, "source"), _unknown_ref("source", ref, source_ids))
+
+    def check_quotes(self, path: Path, event: dict[str, Any]) -> None:
+        """``timeline.require_quotes: true``: every citation gives a quote."""
+        meta = self.data.get("timeline")
+        if not isinstance(meta, dict) or meta.get("require_quotes") != "true":
+            return
+        for index, citation in enumerate(_list(event.get("sources"))):
+            if isinstance(citation, dict) and citation.get("quote") is None:
+                self.error(
+                    (*path, "sources", index),
+                    "missing quote: timeline.require_quotes asks every citation for a short verbatim quote",
+                )
 
     def check_when(self, path: Path, event: dict[str, Any]) -> None:
         span = self.span_of(path, event)
@@ -416,7 +429,7 @@ def _time(value: object) -> time | None:
 def build_model(doc: TimelineDoc, media: dict[str, MediaFile] | None = None) -> Timeline:
     """The model of a validated file; ``media`` has the pictures validation read, by path."""
     # The model is imported where one is built, not with this module: checking a file needs none.
-    from pledge_timeline.model import Source, Tag, Timeline
+    from pledge_timeline.model import Era, Source, Tag, Timeline
 
     tags = {t["id"]: Tag(t["id"], t["label"], t.get("description")) for t in doc.get("tags", [])}
     sources = {
@@ -435,6 +448,8 @@ def build_model(doc: TimelineDoc, media: dict[str, MediaFile] | None = None) -> 
         curator=meta["curator"],
         rights=meta["rights"],
         icon=meta.get("icon"),
+        id_year=meta.get("id_year"),
+        eras=tuple(Era(era["title"], parse_span(era["date"])) for era in doc.get("eras", ())),
         tags=tuple(tags.values()),
         sources=tuple(sources.values()),
         events=tuple(_events(doc["events"], tags, sources, meta["timezone"], media or {})),
@@ -470,7 +485,7 @@ def _events(
                 end_fold=wallclock.FOLDS[doc.get("end_fold") or "earlier"],
             ),
             summary=doc["summary"],
-            citations=tuple(Citation(sources[c["source"]], c["quote"]) for c in doc["sources"]),
+            citations=tuple(Citation(sources[c["source"]], c.get("quote")) for c in doc["sources"]),
             tags=tuple(tags[t] for t in doc.get("tags", ())),
             actors=tuple(doc.get("actors", ())),
             place=(

@@ -1,8 +1,9 @@
 """What a feed says about the timeline, once, so that Atom, RSS and JSON Feed never disagree.
 
 Identity: every entry id is a ``tag:`` URI (RFC 4151) made of the timeline's domain, the
-fixed date ``TAG_DATE`` and the event id, e.g. ``tag:timeline.example.org,2015:cisco-pledge``.
-Nothing in it comes from a title, a URL path or the data's dates, so an id never changes
+timeline's own year (``Timeline.tag_year``: ``timeline.id_year``, else the year its earliest
+source was published) and the event id, e.g. ``tag:timeline.example.org,2015:cisco-pledge``.
+Nothing in it comes from a title, a URL path or an event's dates, so an id never changes
 when an event is corrected, retitled or redated.
 
 Dates: ``published`` is the event's first version, ``updated`` its latest revision; the
@@ -28,10 +29,6 @@ from pledge_timeline.render.labels import (
     media_address,
     source_link,
 )
-
-TAG_DATE = "2015"
-"""The date part of every ``tag:`` URI: the year the story began. A constant, because the
-tag must never change; RFC 4151 only asks that the domain was held by the tagger then."""
 
 GENERATOR = "pledge-timeline"
 ENTRY_MEMO = "feed entry"
@@ -136,7 +133,8 @@ def feed_name(path: str) -> str:
 
 
 def tag_uri(timeline: Timeline, specific: str) -> str:
-    return f"tag:{timeline.domain},{TAG_DATE}:{specific}"
+    # RFC 4151 only asks that the domain was held by the tagger in that year.
+    return f"tag:{timeline.domain},{timeline.tag_year}:{specific}"
 
 
 def entry_for(timeline: Timeline, event: Event) -> Entry:
@@ -219,6 +217,8 @@ def sources_html(timeline: Timeline, citations: tuple[Citation, ...]) -> str:
 def citation_html(timeline: Timeline, citation: Citation) -> str:
     source = citation.source
     about = timeline.memo.for_owner(source, SOURCE_HTML_MEMO, source.id, partial(source_html, source))
+    if citation.quote is None:
+        return about.removesuffix(": ")
     return f"{about}<q>{escape(citation.quote)}</q>"
 
 

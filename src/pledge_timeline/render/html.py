@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
@@ -290,12 +290,12 @@ def lane_colors(geometry: Geometry) -> dict[str, str]:
 def event_items(events: Iterable[Event], colors: Mapping[str, str], prefix: str = "") -> Iterator[str]:
     """Each event's ``<li>``, in the order given; a source cited by many events is written once.
     ``prefix`` leads from the page to the output folder (``relative_prefix``)."""
-    openings: dict[str, str] = {}
+    openings: dict[str, _Opening] = {}
     for event in events:
         yield event_item(event, colors[event.id], openings, prefix)
 
 
-def event_item(event: Event, lane_color: str, openings: dict[str, str], prefix: str = "") -> str:
+def event_item(event: Event, lane_color: str, openings: dict[str, _Opening], prefix: str = "") -> str:
     """The event's ``<li>``; ``openings`` keeps each source's part of a citation, by source id.
     The summary and note are their Markdown's HTML (``markdown.to_html``)."""
     anchor, title = markup_escape(event.id), markup_escape(event.title)
@@ -379,15 +379,25 @@ def _actors_html(actors: tuple[str, ...]) -> str:
     return f'<p class="note"><span class="label">Who:</span> {markup_escape(", ".join(actors))}</p>\n'
 
 
-def _citation_html(citation: Citation, openings: dict[str, str]) -> str:
+def _citation_html(citation: Citation, openings: dict[str, _Opening]) -> str:
     source = citation.source
     opening = openings.get(source.id)
     if opening is None:
         opening = openings[source.id] = _source_opening(source)
-    return f"<li>\n{opening}<p>“{markup_escape(citation.quote)}”</p></blockquote>\n</li>\n"
+    if citation.quote is None:
+        return f"<li>\n{opening.about}\n</li>\n"
+    quote = f"<p>“{markup_escape(citation.quote)}”</p></blockquote>"
+    return f"<li>\n{opening.about}:\n{opening.blockquote}{quote}\n</li>\n"
 
 
-def _source_opening(source: Source) -> str:
+class _Opening(NamedTuple):
+    about: str
+    """The source's title (a link if it has a web address), its publisher and date."""
+    blockquote: str
+    """The ``<blockquote>`` tag of a quote from it."""
+
+
+def _source_opening(source: Source) -> _Opening:
     """A citation up to its quote: the source's title (a link if it has a web address), its
     publisher and date, and the quote's ``<blockquote>`` tag."""
     href = source_link(source)
@@ -397,7 +407,7 @@ def _source_opening(source: Source) -> str:
     day = _exact_day(source.published_span)
     dated = f'<time datetime="{markup_escape(day)}">{published}</time>' if day else published
     cite = f' cite="{markup_escape(href)}"' if href else ""
-    return f"{named}, {markup_escape(source.publisher)}, {dated}:\n<blockquote{cite}>"
+    return _Opening(f"{named}, {markup_escape(source.publisher)}, {dated}", f"<blockquote{cite}>")
 
 
 def _corrections_html(revisions: tuple[Revision, ...]) -> str:

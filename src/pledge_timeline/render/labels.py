@@ -103,7 +103,9 @@ def media_lines(media: Media) -> Iterator[str]:
 
 def citation_text(citation: Citation) -> str:
     source = citation.source
-    text = f"- {source.publisher}, “{source.title}” ({source.published_label}): “{citation.quote}”"
+    text = f"- {source.publisher}, “{source.title}” ({source.published_label})"
+    if citation.quote is not None:
+        text += f": “{citation.quote}”"
     link = source_link(source)
     if link is not None:
         text += f"\n  {link}"
