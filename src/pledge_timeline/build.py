@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pledge_timeline import outputs
 from pledge_timeline.model import Timeline
-from pledge_timeline.render import atom, entries, ical, jsonfeed, rss
+from pledge_timeline.render import atom, entries, ical, jsonfeed, rss, timelinejs
 from pledge_timeline.render.html import PlotlyJs, page_renderers
 from pledge_timeline.render.plotlyjs import PLOTLYJS_FILE
 from pledge_timeline.runtime import collection_paused
@@ -75,6 +75,7 @@ def formats(plotlyjs: PlotlyJs = "inline") -> tuple[Format, ...]:
         Format(outputs.ATOM_FEED, atom.render_atom, outputs.TAG_ATOM_FEED, (atom.MEMO_KIND,)),
         Format(outputs.RSS_FEED, rss.render_rss, outputs.TAG_RSS_FEED, (rss.MEMO_KIND,)),
         Format(outputs.JSON_FEED, jsonfeed.render_json_feed, memo_kinds=entries.MEMO_KINDS),
+        Format(outputs.TIMELINEJS, timelinejs.render_timelinejs),
         *(Format(path, render) for path, render in page_renderers(plotlyjs).items()),
     )
 

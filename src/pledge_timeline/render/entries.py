@@ -19,7 +19,7 @@ from functools import partial
 from html import escape
 
 from pledge_timeline.markdown import to_html, to_plain
-from pledge_timeline.model import Citation, Event, Media, Revision, Source, Timeline, When
+from pledge_timeline.model import Citation, Era, Event, Media, Revision, Source, Timeline, When
 from pledge_timeline.outputs import PAGE
 from pledge_timeline.render.labels import (
     correction_text,
@@ -100,6 +100,7 @@ class Feed:
     icon: str | None
     entries: tuple[Entry, ...]
     """Newest event first."""
+    eras: tuple[Era, ...] = ()
 
 
 def feed_for(timeline: Timeline, path: str) -> Feed:
@@ -117,6 +118,7 @@ def feed_for(timeline: Timeline, path: str) -> Feed:
         build_time=timeline.build_time.astimezone(UTC),
         icon=timeline.icon,
         entries=tuple(memoized_entry(timeline, event) for event in timeline.newest_first),
+        eras=timeline.eras,
     )
 
 

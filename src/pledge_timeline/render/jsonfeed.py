@@ -2,7 +2,9 @@
 
 Each item carries an ``_pledge_timeline`` extension with the event's EDTF date, its label,
 the first and last day it may stand for, the UTC start and end of timed events, and every
-related source link (JSON Feed itself has room for one ``external_url``).
+related source link (JSON Feed itself has room for one ``external_url``). A timeline with
+eras carries them in the feed's own ``_pledge_timeline`` extension, each with its title, EDTF
+date, label, and first and last day.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from pledge_timeline.model import Timeline
+from pledge_timeline.model import Era, Timeline
 from pledge_timeline.render.entries import Entry, Feed, feed_for
 
 VERSION = "https://jsonfeed.org/version/1.1"
@@ -41,6 +43,8 @@ def json_feed(feed: Feed) -> dict[str, Any]:
         document["favicon"] = feed.icon
     document["authors"] = [{"name": feed.author}]
     document["language"] = feed.language
+    if feed.eras:
+        document[EXTENSION] = {"eras": [era_data(era) for era in feed.eras]}
     document["items"] = [json_item(entry) for entry in feed.entries]
     return document
 
@@ -81,6 +85,17 @@ def extension(entry: Entry) -> dict[str, Any]:
             data["end"] = rfc3339(when.end_instant)
     data["related"] = [{"url": link.href, "title": link.title} for link in entry.related]
     return data
+
+
+def era_data(era: Era) -> dict[str, Any]:
+    span = era.span
+    return {
+        "title": era.title,
+        "edtf": span.edtf,
+        "label": span.label,
+        "first_day": span.first_day.isoformat(),
+        "last_day": span.last_day.isoformat(),
+    }
 
 
 def rfc3339(moment: datetime) -> str:

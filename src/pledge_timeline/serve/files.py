@@ -25,6 +25,8 @@ from urllib.parse import unquote_to_bytes
 from pledge_timeline import outputs
 from pledge_timeline.writer import read_manifest
 
+FILE_TYPES: Final = {outputs.TIMELINEJS: "application/json; charset=utf-8"}
+"""Outputs whose type is not their suffix's (``.json`` is the JSON Feed's)."""
 CONTENT_TYPES: Final = {
     ".ics": "text/calendar; charset=utf-8",
     ".atom": "application/atom+xml; charset=utf-8",
@@ -71,7 +73,7 @@ class Resource:
 
 
 def content_type_of(path: str) -> str:
-    return CONTENT_TYPES.get(Path(path).suffix, BINARY_TYPE)
+    return FILE_TYPES.get(path) or CONTENT_TYPES.get(Path(path).suffix, BINARY_TYPE)
 
 
 def target_to_relative_path(target: str) -> str | None:
