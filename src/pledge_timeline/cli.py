@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sized
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import click
 
 from pledge_timeline import __version__
 from pledge_timeline.errors import InvalidTimeline, one_line
 
-EVENTS_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+class _EventsFile(click.Path):
+    """An existing events file; a missing one is answered with how to start one."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as problem:
+            if os.path.exists(value):
+                raise
+            hint = (
+                " Start a timeline with 'pledge-timeline init', or bring one in with "
+                "'pledge-timeline import SOURCE' (TimelineJS JSON, a TimelineJS sheet as CSV, iCalendar)."
+            )
+            raise click.BadParameter(problem.message + hint, ctx, param) from None
+
+
+EVENTS_FILE = _EventsFile(exists=True, dir_okay=False, path_type=Path)
 INVALID_INPUT = 1
 FAILED = 1
 """The output folder could not be written (one line says which path, and why)."""
@@ -85,6 +103,84 @@ def build(file: Path, out_dir: Path, base_url: str | None, plotlyjs: Literal["in
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"built {len(report.files)} files, {report.total_bytes} bytes, in {out_dir}")
+
+
+@cli.command()
+@click.argument("folder", metavar="[DIR]", type=click.Path(file_okay=False, path_type=Path), default=".")
+def init(folder: Path) -> None:
+    """Start a timeline: write DIR/events.yaml (a commented example) and DIR/events.schema.json."""
+    from pledge_timeline.init import init_timeline
+
+    try:
+        written = init_timeline(folder)
+    except FileExistsError as exists:
+        click.echo(
+            f"{exists.filename} already exists; init writes only new files, so nothing was written", err=True
+        )
+        sys.exit(INVALID_INPUT)
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"next: edit {written[0]}, then run pledge-timeline check and pledge-timeline build")
+
+
+@cli.command("import")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o", "--output", "target", type=click.Path(dir_okay=False, path_type=Path), default="events.yaml",
+    show_default=True, help="the events file to write",
+)  # fmt: skip
+@click.option(
+    "--from", "form", type=click.Choice(["timelinejs", "sheet", "ics"]), help="default: from the content"
+)
+@click.option("--timezone", help="IANA zone of the source's times (TimelineJS has none)")
+@click.option("--source-url", help="the address every event cites (default: none)")
+@click.option("--source-title", help="the title of the source every event cites (default: its title)")
+@click.option("--source-date", help="the day the source was published, YYYY-MM-DD")
+@click.option("--force", is_flag=True, help="overwrite the output file")
+def import_(
+    source: Path,
+    target: Path,
+    form: Literal["timelinejs", "sheet", "ics"] | None,
+    timezone: str | None,
+    source_url: str | None,
+    source_title: str | None,
+    source_date: str | None,
+    force: bool,
+) -> None:
+    """Write an events file from SOURCE: TimelineJS JSON, a TimelineJS sheet as CSV, or iCalendar."""
+    from pledge_timeline.document import (
+        FieldProblem,
+        check_day,
+        check_nonblank_text,
+        check_timezone,
+        check_url,
+    )
+    from pledge_timeline.importers import import_timeline
+    from pledge_timeline.importers.assemble import ImportOptions
+
+    checks = (
+        ("--timezone", timezone, check_timezone),
+        ("--source-url", source_url, check_url),
+        ("--source-title", source_title, check_nonblank_text),
+        ("--source-date", source_date, check_day),
+    )
+    for hint, value, check in checks:
+        try:
+            if value is not None:
+                check(value)
+        except FieldProblem as problem:
+            raise click.BadParameter(str(problem), param_hint=hint) from None
+    options = ImportOptions(source.name, timezone, source_url, source_title, source_date)
+    try:
+        result = _or_exit(lambda: import_timeline(source, target, options, form=form, force=force))
+    except FileExistsError:
+        click.echo(
+            f"{target} already exists; pass --force to overwrite it, or -o FILE; nothing was written",
+            err=True,
+        )
+        sys.exit(INVALID_INPUT)
+    for line in result.report:
+        click.echo(line)
 
 
 @cli.command()

@@ -31,7 +31,12 @@ class ImportResult:
 
 
 def import_timeline(
-    source: FilePath, target: FilePath, options: ImportOptions, *, form: Format | None = None, force: bool = False
+    source: FilePath,
+    target: FilePath,
+    options: ImportOptions,
+    *,
+    form: Format | None = None,
+    force: bool = False,
 ) -> ImportResult:
     """Read ``source``, write ``target``; raise InvalidTimeline (nothing written) for what cannot
     be imported, FileExistsError when ``target`` exists and not ``force``."""

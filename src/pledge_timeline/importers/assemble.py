@@ -152,12 +152,17 @@ def _source_date(imported: Imported, options: ImportOptions) -> tuple[str, str]:
     return last.isoformat(), "its latest event's last day (pass --source-date DAY to set it)"
 
 
+_NUMBER_LIKE = frozenset("0123456789+-.")
+
+
 class _Dumper(yaml.SafeDumper):
     """Block style; text with line breaks as a literal block; a key order kept as built."""
 
 
 def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     style = "|" if "\n" in value and value == value.strip() and "\t" not in value else None
+    if style is None and value[:1] in _NUMBER_LIKE:
+        style = "'"  # a date, a time, a number: text, even to an editor's YAML 1.1
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 

@@ -7,11 +7,11 @@ source's line and column, and the reader raises them all at once as ``InvalidTim
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import time
 
 from pledge_timeline.dates import FIRST_SUPPORTED_DAY, LAST_SUPPORTED_DAY, DateSyntaxError, parse_date
 from pledge_timeline.errors import Location, Path, TimelineError
@@ -28,8 +28,8 @@ class ImportedEvent:
     id: str | None = None
     """The source's own id (TimelineJS ``unique_id``), made a slug by the import."""
     display_date: str | None = None
-    time: time | None = None
-    end_time: time | None = None
+    time: dt.time | None = None
+    end_time: dt.time | None = None
     timezone: str | None = None
     """The zone of ``time``; None for a time the source gives without one (``--timezone``)."""
     tags: list[str] = field(default_factory=list)

@@ -18,7 +18,10 @@ def report_lines(imported: Imported, assembled: Assembled, source_name: str, tar
         f"dated {document['sources'][0]['published']} from {assembled.source_date_from})",
     ]
     if imported.media_links:
-        lines.append(f"media: {_count(imported.media_links, 'item')} kept as links in the text")
+        lines.append(
+            f"media: {_count(imported.media_links, 'item')} kept as links at the end of their text "
+            "(events have no media field yet)"
+        )
     changed = [(message, count) for message, count in sorted(imported.notes.counts.items())]
     if assembled.changed_ids:
         changed.append(("ids made slugs (lowercase a-z, 0-9, hyphens) or unique", assembled.changed_ids))

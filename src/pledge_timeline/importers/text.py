@@ -15,8 +15,10 @@ from bs4 import BeautifulSoup, Tag
 from markdownify import MarkdownConverter
 
 CARRIED = frozenset(
-    "a abbr b blockquote br cite code div em h1 h2 h3 h4 h5 h6 i li ol p pre q s small span strong sub "
-    "sup u ul".split()
+    (
+        *("a", "abbr", "b", "blockquote", "br", "cite", "code", "div", "em", "i", "li", "ol", "p", "pre"),
+        *("q", "s", "small", "span", "strong", "sub", "sup", "u", "ul", "h1", "h2", "h3", "h4", "h5", "h6"),
+    )
 )
 """Elements whose meaning Markdown keeps (or that only wrap text)."""
 

@@ -23,7 +23,6 @@ from pledge_timeline.importers.common import (
     ImportedEra,
     ImportedEvent,
     edtf_from_parts,
-    slugify,
     whole_number,
 )
 from pledge_timeline.importers.text import html_to_markdown, markdown_link
@@ -32,7 +31,6 @@ from pledge_timeline.render.timelinejs import EXTENSION
 Locate = Callable[[Path], Location]
 
 SECONDS_DROPPED = "times kept to the minute; their seconds were dropped"
-MEDIA_AS_LINK = "media kept as a link at the end of the event's text (events have no media field yet)"
 
 
 class _Reader:
@@ -85,8 +83,8 @@ class _Reader:
             self.imported.notes.add("the title slide's media was dropped (a timeline has no media)")
 
     def read_event(self, path: Path, slide: dict[str, Any]) -> None:
-        extension = slide.get(EXTENSION) if isinstance(slide.get(EXTENSION), dict) else {}
-        text = slide.get("text") if isinstance(slide.get("text"), dict) else {}
+        extension = _mapping(slide.get(EXTENSION))
+        text = _mapping(slide.get("text"))
         when = self.when(path, slide, extension)
         if when is None:
             return
@@ -128,11 +126,12 @@ class _Reader:
 
     def media_paragraph(self, media: dict[str, Any]) -> str:
         self.imported.media_links += 1
-        self.imported.notes.add(MEDIA_AS_LINK)
         caption = self.markdown(media.get("caption"))
         credit = self.markdown(media.get("credit"))
         link = markdown_link(plain_text(media.get("title")) or "Media", media["url"].strip())
-        return " ".join(part for part in (f"{link}:" if caption else link, caption, credit and f"({credit})") if part)
+        return " ".join(
+            part for part in (f"{link}:" if caption else link, caption, credit and f"({credit})") if part
+        )
 
     def when(
         self, path: Path, slide: dict[str, Any], extension: dict[str, Any]
@@ -149,7 +148,7 @@ class _Reader:
             return None
         end = self.date_of((*path, "end_date"), slide.get("end_date")) if slide.get("end_date") else None
         date, start_time = start
-        end_time = None
+        end_time: time | None = None
         if end is not None:
             end_date, end_time = end
             if end_date != date:
@@ -197,7 +196,7 @@ class _Reader:
             return None
 
     def read_era(self, path: Path, slide: dict[str, Any]) -> None:
-        text = slide.get("text") if isinstance(slide.get("text"), dict) else {}
+        text = _mapping(slide.get("text"))
         title = plain_text(text.get("headline")) or "Untitled era"
         extension = slide.get(EXTENSION)
         if isinstance(extension, dict) and isinstance(extension.get("date"), str):
@@ -216,16 +215,25 @@ class _Reader:
         self.imported.eras.append(ImportedEra(title, date))
 
     def markdown(self, html: object) -> str:
-        if not isinstance(html, str) or not html.strip():
-            return ""
-        markdown, dropped = html_to_markdown(html)
-        for name, count in dropped.items():
-            self.imported.notes.add(f"<{name}> elements dropped from the text", count)
-        return markdown
+        return to_markdown(html, self.imported)
+
+
+def to_markdown(html: object, imported: Imported) -> str:
+    """``html_to_markdown``; the elements it drops are noted for the report."""
+    if not isinstance(html, str) or not html.strip():
+        return ""
+    markdown, dropped = html_to_markdown(html)
+    for name, count in dropped.items():
+        imported.notes.add(f"<{name}> elements dropped from the text", count)
+    return markdown
 
 
 def read_timelinejs(data: object, locate: Locate) -> Imported:
     return _Reader(locate).read(data)
+
+
+def _mapping(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def plain_text(value: object) -> str:
@@ -246,7 +254,3 @@ def clock(value: object) -> time | None:
 
 def join_paragraphs(*parts: str) -> str:
     return "\n\n".join(part for part in parts if part)
-
-
-def looks_like_slug(value: str) -> bool:
-    return slugify(value) == value

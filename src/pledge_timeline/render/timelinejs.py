@@ -41,7 +41,11 @@ def timelinejs_document(timeline: Timeline) -> dict[str, Any]:
         EXTENSION: {
             "timezone": timeline.timezone,
             "tags": [
-                {"id": tag.id, "label": tag.label, **({"description": tag.description} if tag.description else {})}
+                {
+                    "id": tag.id,
+                    "label": tag.label,
+                    **({"description": tag.description} if tag.description else {}),
+                }
                 for tag in timeline.tags
             ],
         },
