@@ -119,7 +119,7 @@ def _require_zones(imported: Imported, zone: str | None) -> None:
     errors = [
         TimelineError(
             event.where,
-            (),
+            event.path,
             f"'{event.title}' has a time but the source gives no time zone; pass --timezone ZONE "
             "(an IANA zone such as America/New_York)",
             event.date,

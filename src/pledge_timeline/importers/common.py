@@ -25,6 +25,8 @@ class ImportedEvent:
     summary: str
     """Markdown."""
     where: Location
+    path: Path = ()
+    """Where in the source it was read from, for a problem found later."""
     id: str | None = None
     """The source's own id (TimelineJS ``unique_id``), made a slug by the import."""
     display_date: str | None = None

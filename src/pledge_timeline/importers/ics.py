@@ -48,6 +48,7 @@ def read_ics(text: str, name: str) -> Imported:
                 TimelineError(where, ("VEVENT", index, refused.field), refused.message, refused.value)
             )
             continue
+        event.path = ("VEVENT", index)
         imported.events.append(event)
         stamp = component.get("DTSTAMP")
         if stamp is not None and isinstance(stamp.dt, datetime):

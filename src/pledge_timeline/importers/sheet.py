@@ -123,7 +123,7 @@ class _SheetReader:
         if not summary:
             summary = title
             self.imported.notes.add("events had no text; their summary repeats the headline")
-        event = ImportedEvent(title, date, summary, Location(self.name, line, 1))
+        event = ImportedEvent(title, date, summary, Location(self.name, line, 1), ("rows", number))
         event.time, event.end_time = start, end
         event.display_date = row.get("display date") or None
         if row.get("group"):

@@ -102,7 +102,7 @@ class _Reader:
         if not summary:
             summary = title
             self.imported.notes.add("events had no text; their summary repeats the headline")
-        event = ImportedEvent(title=title, date=date, summary=summary, where=self.locate(path))
+        event = ImportedEvent(title=title, date=date, summary=summary, where=self.locate(path), path=path)
         event.time, event.end_time = start_time, end_time
         zone = extension.get("timezone")
         if start_time is not None and isinstance(zone, str) and is_time_zone(zone):

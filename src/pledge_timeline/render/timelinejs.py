@@ -11,6 +11,7 @@ TimelineJS ignores keys it does not know, so each slide carries an ``_pledge_tim
 extension with what it cannot hold: the EDTF date, the curator's own display date, the time
 zone and the tag ids. ``pledge-timeline import`` reads it back, so an export imports as the
 same events at the same precision. A slide's ``group`` is the label of the event's first tag.
+TimelineJS reads headlines and text as HTML, so titles and summaries are escaped.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ def render_timelinejs(timeline: Timeline, path: str) -> bytes:
 
 def timelinejs_document(timeline: Timeline) -> dict[str, Any]:
     return {
-        "title": {"text": {"headline": timeline.title, "text": paragraphs_html(timeline.description)}},
+        "title": {
+            "text": {"headline": escape(timeline.title), "text": paragraphs_html(timeline.description)}
+        },
         "events": [event_slide(event) for event in timeline.chronological],
         "eras": [era_slide(era) for era in timeline.eras],
         "scale": "human",
@@ -68,7 +71,7 @@ def event_slide(event: Event) -> dict[str, Any]:
     if end is not None:
         slide["end_date"] = end
     slide["display_date"] = when.label
-    slide["text"] = {"headline": event.title, "text": paragraphs_html(event.summary)}
+    slide["text"] = {"headline": escape(event.title), "text": paragraphs_html(event.summary)}
     if event.tags:
         slide["group"] = event.tags[0].label
     extension: dict[str, Any] = {"date": span.edtf}
@@ -88,7 +91,7 @@ def era_slide(era: Era) -> dict[str, Any]:
     return {
         "start_date": date_fields(era.span.start, last=False),
         "end_date": date_fields(era.span.end or era.span.start, last=True),
-        "text": {"headline": era.title},
+        "text": {"headline": escape(era.title)},
         EXTENSION: {"date": era.span.edtf},
     }
 
