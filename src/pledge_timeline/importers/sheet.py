@@ -48,9 +48,8 @@ class _SheetReader:
         reader = csv.reader(io.StringIO(text, newline=""))
         header = [cell.strip().lower() for cell in next(reader, [])]
         if "year" not in header or "headline" not in header:
-            self.fail(
-                1, 1, "year", "not a TimelineJS sheet: the first row needs the Year and Headline columns"
-            )
+            message = "not a TimelineJS sheet: the first row needs the Year and Headline columns"
+            self.errors.append(TimelineError(Location(self.name, 1, 1), ("header",), message))
             raise InvalidTimeline(self.errors)
         self.columns = {name: header.index(name) for name in COLUMNS if name in header}
         line = reader.line_num + 1
