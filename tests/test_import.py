@@ -330,3 +330,42 @@ def test_an_icalendar_file_imports_all_day_multi_day_and_timed_events(tmp_path: 
 def test_the_yaml_reads_back_as_the_same_text() -> None:
     document = {"a": ["2015", "true", "null", "09:30", "-3", "x: y", "#", "line\nbreak", " padded ", "~"]}
     assert yaml.safe_load(to_yaml(document)) == document
+
+
+def test_empty_groups_and_untitled_eras_still_check(tmp_path: Path) -> None:
+    source = tmp_path / "empty.json"
+    source.write_text(
+        orjson.dumps(
+            {
+                "events": [
+                    {"start_date": {"year": 2001}, "text": {"headline": "A"}, "group": ""},
+                    {"start_date": {"year": 2002}, "text": {"headline": "B"}, "group": "  "},
+                ],
+                "eras": [
+                    {"start_date": {"year": 2001}, "end_date": {"year": 2002}, "text": {"headline": ""}}
+                ],
+            }
+        ).decode("utf-8"),
+        encoding="utf-8",
+    )
+    timeline, report = _import(source, tmp_path / "events.yaml")
+    assert timeline.tags == ()
+    assert [(e.title, e.span.edtf) for e in timeline.eras] == [("Untitled era", "2001/2002")]
+    assert "changed or dropped: 1 x eras had no headline; they are called 'Untitled era'" in report
+    assert "tags:" not in (tmp_path / "events.yaml").read_text(encoding="utf-8")
+
+
+def test_a_floating_calendar_time_needs_timezone(tmp_path: Path) -> None:
+    text = (IMPORTS / "calendar.ics").read_bytes().decode("utf-8")
+    text = text.replace("X-WR-TIMEZONE:America/New_York\r\n", "")
+    source = tmp_path / "floating.ics"
+    source.write_text(text, encoding="utf-8", newline="")
+    with pytest.raises(InvalidTimeline) as refused:
+        _import(source, tmp_path / "events.yaml")
+    assert [str(e) for e in refused.value.errors] == [
+        "floating.ics:41:1: VEVENT[4]: 'Breakfast' has a time but the source gives no time zone; "
+        "pass --timezone ZONE (an IANA zone such as America/New_York)"
+    ]
+    timeline, _ = _import(source, tmp_path / "events.yaml", timezone="Europe/Paris")
+    breakfast = next(e for e in timeline.events if e.title == "Breakfast")
+    assert (breakfast.when.start_time, breakfast.when.timezone) == (time(8, 0), "Europe/Paris")

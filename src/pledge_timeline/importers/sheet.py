@@ -95,6 +95,8 @@ class _SheetReader:
             self.fail(line, number, "end year", str(problem), date)
             return
         if kind == "era":
+            if not row.get("headline"):
+                self.imported.notes.add("eras had no headline; they are called 'Untitled era'")
             self.imported.eras.append(ImportedEra(row.get("headline") or "Untitled era", date))
             return
         self.add_event(line, number, row, date, start_time, end_time)

@@ -197,7 +197,10 @@ class _Reader:
 
     def read_era(self, path: Path, slide: dict[str, Any]) -> None:
         text = _mapping(slide.get("text"))
-        title = plain_text(text.get("headline")) or "Untitled era"
+        title = plain_text(text.get("headline"))
+        if not title:
+            title = "Untitled era"
+            self.imported.notes.add("eras had no headline; they are called 'Untitled era'")
         extension = slide.get(EXTENSION)
         if isinstance(extension, dict) and isinstance(extension.get("date"), str):
             self.imported.eras.append(ImportedEra(title, extension["date"]))
