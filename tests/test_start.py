@@ -246,3 +246,15 @@ def test_eras_reach_the_json_feed_and_timelinejs(tmp_path: Path) -> None:
             "_pledge_timeline": {"date": "2015-09~/2015-10"},
         }
     ]
+
+
+def test_a_written_file_that_fails_its_check_is_not_left_behind(tmp_path: Path) -> None:
+    from pledge_timeline.writer import write_new_file
+
+    def refuse(written: Path) -> None:
+        assert written.read_bytes() == b"data"
+        raise ValueError("invalid")
+
+    with pytest.raises(ValueError, match="invalid"):
+        write_new_file(tmp_path / "events.yaml", b"data", check=refuse)
+    assert list(tmp_path.iterdir()) == []
