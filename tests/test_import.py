@@ -363,7 +363,7 @@ def test_a_floating_calendar_time_needs_timezone(tmp_path: Path) -> None:
     with pytest.raises(InvalidTimeline) as refused:
         _import(source, tmp_path / "events.yaml")
     assert [str(e) for e in refused.value.errors] == [
-        "floating.ics:41:1: VEVENT[4]: 'Breakfast' has a time but the source gives no time zone; "
+        "floating.ics:47:1: VEVENT[4]: 'Breakfast' has a time but the source gives no time zone; "
         "pass --timezone ZONE (an IANA zone such as America/New_York)"
     ]
     timeline, _ = _import(source, tmp_path / "events.yaml", timezone="Europe/Paris")

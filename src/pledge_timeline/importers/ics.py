@@ -75,6 +75,13 @@ def _event(component: Any, where: Location, imported: Imported) -> ImportedEvent
     url = component.get("URL")
     if url is not None and str(url).strip():
         summary = join_paragraphs(summary, markdown_link(str(url).strip(), str(url).strip()))
+    if url is not None and str(url).strip():
+        imported.notes.add("URLs kept as a link at the end of the event's text")
+    for dropped in ("ORGANIZER", "ATTENDEE"):
+        if component.get(dropped) is not None:
+            imported.notes.add(f"{dropped} properties dropped")
+    if component.walk("VALARM"):
+        imported.notes.add("alarms (VALARM) dropped")
     if component.get("RRULE") is not None:
         imported.notes.add("recurring events imported once, at their first occurrence")
     if not summary:
