@@ -21,7 +21,7 @@ from pledge_timeline.errors import InvalidTimeline
 from pledge_timeline.runtime import collection_paused
 from pledge_timeline.validate import load_timeline
 
-EXPECTED_MAIN = {"calendar.ics", "feed.atom", "feed.rss", "feed.json", "timeline.html"}
+EXPECTED_MAIN = {"calendar.ics", "feed.atom", "feed.rss", "feed.json", "timelinejs.json", "timeline.html"}
 
 
 def _snapshot(folder: Path) -> dict[str, str]:

@@ -147,6 +147,7 @@ def digest(data: bytes) -> str:
         ("feed.atom", "application/atom+xml; charset=utf-8"),
         ("feed.rss", "application/rss+xml; charset=utf-8"),
         ("feed.json", "application/feed+json; charset=utf-8"),
+        ("timelinejs.json", "application/json; charset=utf-8"),
         ("timeline.html", "text/html; charset=utf-8"),
         ("tags/pledge.ics", "text/calendar; charset=utf-8"),
         ("tags/visit.atom", "application/atom+xml; charset=utf-8"),
