@@ -85,7 +85,8 @@ def events(draw: st.DrawFn, index: int) -> dict[str, object]:
     if draw(st.booleans()):
         event["display_date"] = draw(TEXT)
     if timed:
-        hour, minute = draw(st.integers(0, 22)), draw(st.integers(0, 59))
+        # From 05:00: no clock change (always at night in these zones) skips or repeats the time.
+        hour, minute = draw(st.integers(5, 20)), draw(st.integers(0, 59))
         event["time"] = f"{hour:02d}:{minute:02d}"
         if draw(st.booleans()):
             event["end_time"] = f"{hour + 1:02d}:{minute:02d}"
