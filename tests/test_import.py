@@ -370,3 +370,16 @@ def test_a_floating_calendar_time_needs_timezone(tmp_path: Path) -> None:
     timeline, _ = _import(source, tmp_path / "events.yaml", timezone="Europe/Paris")
     breakfast = next(e for e in timeline.events if e.title == "Breakfast")
     assert (breakfast.when.start_time, breakfast.when.timezone) == (time(8, 0), "Europe/Paris")
+
+
+def test_a_repeated_time_keeps_its_occurrence_through_timelinejs(tmp_path: Path) -> None:
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    text = text.replace("    date: 2015-22~\n", "    date: 2015-11-01\n    time: '01:30'\n    fold: later\n")
+    original_file = tmp_path / "original.yaml"
+    original_file.write_text(text, encoding="utf-8")
+    original = load_timeline(original_file)
+    exported = tmp_path / "timelinejs.json"
+    exported.write_bytes(render_timelinejs(original, "timelinejs.json"))
+    back, _ = _import(exported, tmp_path / "back.yaml")
+    assert back.events[0].when.fold == original.events[0].when.fold == 1
+    assert back.events[0].when.instants("UTC") == original.events[0].when.instants("UTC")

@@ -63,8 +63,13 @@ def assemble(imported: Imported, options: ImportOptions) -> Assembled:
             record["display_date"] = event.display_date
         if event.time is not None:
             record["time"] = f"{event.time:%H:%M}"
-            if event.end_time is not None and not _ends_before(event.date, event.time, event.end_time):
+            has_end = event.end_time is not None and not _ends_before(event.date, event.time, event.end_time)
+            if has_end:
                 record["end_time"] = f"{event.end_time:%H:%M}"
+            if event.fold:
+                record["fold"] = event.fold
+            if has_end and event.end_fold:
+                record["end_fold"] = event.end_fold
             zone = event.timezone or default_zone
             if zone != default_zone:
                 record["timezone"] = zone

@@ -34,6 +34,9 @@ class ImportedEvent:
     end_time: dt.time | None = None
     timezone: str | None = None
     """The zone of ``time``; None for a time the source gives without one (``--timezone``)."""
+    fold: str | None = None
+    end_fold: str | None = None
+    """``later``: the second occurrence of a time the clocks repeat (see ``wallclock``)."""
     tags: list[str] = field(default_factory=list)
     """Tag ids, each in ``Imported.tags``."""
     place: dict[str, str] | None = None

@@ -107,6 +107,8 @@ class _Reader:
         zone = extension.get("timezone")
         if start_time is not None and isinstance(zone, str) and is_time_zone(zone):
             event.timezone = zone
+            event.fold = "later" if extension.get("fold") == "later" else None
+            event.end_fold = "later" if extension.get("end_fold") == "later" and end_time else None
         if isinstance(extension.get("display_date"), str):
             event.display_date = extension["display_date"]
         elif not extension and plain_text(slide.get("display_date")):

@@ -9,8 +9,9 @@ minute are the wall clock of its zone.
 
 TimelineJS ignores keys it does not know, so each slide carries an ``_pledge_timeline``
 extension with what it cannot hold: the EDTF date, the curator's own display date, the time
-zone and the tag ids. ``pledge-timeline import`` reads it back, so an export imports as the
-same events at the same precision. A slide's ``group`` is the label of the event's first tag.
+zone (and which of a repeated time's two occurrences, ``fold``) and the tag ids.
+``pledge-timeline import`` reads it back, so an export imports as the same events at the
+same precision. A slide's ``group`` is the label of the event's first tag.
 TimelineJS reads headlines and text as HTML, so titles and summaries are escaped.
 """
 
@@ -82,6 +83,10 @@ def event_slide(event: Event) -> dict[str, Any]:
         if when.end_time is not None:
             extension["end_time"] = f"{when.end_time:%H:%M}"
         extension["timezone"] = when.timezone
+        if when.fold:
+            extension["fold"] = "later"
+        if when.end_fold:
+            extension["end_fold"] = "later"
     extension["tags"] = [tag.id for tag in event.tags]
     slide[EXTENSION] = extension
     return slide
