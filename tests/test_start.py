@@ -252,7 +252,7 @@ def test_eras_reach_the_json_feed_and_timelinejs(tmp_path: Path) -> None:
 
 
 def test_a_written_file_that_fails_its_check_is_not_left_behind(tmp_path: Path) -> None:
-    from pledge_timeline.writer import write_new_file
+    from pledge_timeline.writer.newfile import write_new_file
 
     def refuse(written: Path) -> None:
         assert written.read_bytes() == b"data"

@@ -8,7 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 from pledge_timeline.document import json_schema
-from pledge_timeline.writer import write_new_file
+from pledge_timeline.writer.newfile import write_new_file
 
 TEMPLATE = "templates/events.yaml"
 EVENTS_FILE = "events.yaml"
