@@ -76,6 +76,8 @@ def assemble(imported: Imported, options: ImportOptions) -> Assembled:
         if event.place is not None:
             record["place"] = event.place
         record["summary"] = event.summary
+        if event.media is not None:
+            record["media"] = event.media
         if event.tags:
             record["tags"] = list(event.tags)
         record["sources"] = [{"source": SOURCE_ID}]

@@ -40,6 +40,8 @@ class ImportedEvent:
     tags: list[str] = field(default_factory=list)
     """Tag ids, each in ``Imported.tags``."""
     place: dict[str, str] | None = None
+    media: dict[str, str] | None = None
+    """An events file's ``media`` record: ``url``, ``alt``, and ``caption`` and ``credit`` if any."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,9 @@ class Imported:
     source_date: str | None = None
     """The day the source says it was made (an iCalendar's newest DTSTAMP), if any."""
     media_links: int = 0
+    """Media kept as a link in the text: addresses an events file's ``media`` cannot take."""
+    media_kept: int = 0
+    """Media kept as the event's ``media`` (a link to it)."""
     notes: Notes = field(default_factory=Notes)
 
     def tag_for(self, label: str, description: str | None = None) -> str:

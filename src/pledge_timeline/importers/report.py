@@ -17,10 +17,12 @@ def report_lines(imported: Imported, assembled: Assembled, source_name: str, tar
         f"every event cites {source_name} without a quote (source '{document['sources'][0]['id']}', "
         f"dated {document['sources'][0]['published']} from {assembled.source_date_from})",
     ]
+    if imported.media_kept:
+        lines.append(f"media: {_count(imported.media_kept, 'item')} kept as the event's media (a link to it)")
     if imported.media_links:
         lines.append(
             f"media: {_count(imported.media_links, 'item')} kept as links at the end of their text "
-            "(events have no media field yet)"
+            "(not an http(s) address)"
         )
     changed = [(message, count) for message, count in sorted(imported.notes.counts.items())]
     if assembled.changed_ids:

@@ -27,7 +27,13 @@ from pledge_timeline.importers.common import (
     whole_number,
 )
 from pledge_timeline.importers.text import markdown_link
-from pledge_timeline.importers.timelinejs import SECONDS_DROPPED, join_paragraphs, to_markdown
+from pledge_timeline.importers.timelinejs import (
+    SECONDS_DROPPED,
+    join_paragraphs,
+    media_record,
+    plain_text,
+    to_markdown,
+)
 
 COLUMNS = (
     "year", "month", "day", "time", "end year", "end month", "end day", "end time", "display date",
@@ -109,7 +115,16 @@ class _SheetReader:
             title = row.get("display date") or "Untitled event"
             self.imported.notes.add("events had no headline; their title is their date or 'Untitled event'")
         summary = self.markdown(row.get("text"))
+        kept_media = None
         if row.get("media"):
+            kept_media = media_record(
+                row["media"],
+                plain_text(row.get("media caption")) or title,
+                plain_text(row.get("media caption")),
+                plain_text(row.get("media credit")),
+                self.imported,
+            )
+        if row.get("media") and kept_media is None:
             self.imported.media_links += 1
             caption = self.markdown(row.get("media caption"))
             credit = self.markdown(row.get("media credit"))
@@ -127,6 +142,7 @@ class _SheetReader:
         event = ImportedEvent(title, date, summary, Location(self.name, line, 1), ("rows", number))
         event.time, event.end_time = start, end
         event.display_date = row.get("display date") or None
+        event.media = kept_media
         if row.get("group"):
             event.tags = [self.imported.tag_for(row["group"])]
         self.imported.events.append(event)

@@ -16,7 +16,7 @@ from typing import Any
 from bs4 import BeautifulSoup
 
 from pledge_timeline.dates import DateSyntaxError, parse_span
-from pledge_timeline.document import is_time_zone
+from pledge_timeline.document import is_publishable_url, is_time_zone
 from pledge_timeline.errors import InvalidTimeline, Location, Path, TimelineError
 from pledge_timeline.importers.common import (
     Imported,
@@ -95,14 +95,18 @@ class _Reader:
             self.imported.notes.add("events had no headline; their title is their date or 'Untitled event'")
         summary = self.markdown(text.get("text"))
         media = slide.get("media")
+        kept_media = None
         if isinstance(media, dict) and isinstance(media.get("url"), str) and media["url"].strip():
-            summary = join_paragraphs(summary, self.media_paragraph(media))
+            kept_media = self.media(media, title)
+            if kept_media is None:
+                summary = join_paragraphs(summary, self.media_paragraph(media))
         if slide.get("background"):
             self.imported.notes.add("slide backgrounds dropped")
         if not summary:
             summary = title
             self.imported.notes.add("events had no text; their summary repeats the headline")
         event = ImportedEvent(title=title, date=date, summary=summary, where=self.locate(path), path=path)
+        event.media = kept_media
         event.time, event.end_time = start_time, end_time
         zone = extension.get("timezone")
         if start_time is not None and isinstance(zone, str) and is_time_zone(zone):
@@ -125,6 +129,16 @@ class _Reader:
             return list(ids)
         group = plain_text(slide.get("group"))
         return [self.imported.tag_for(group)] if group else []
+
+    def media(self, media: dict[str, Any], title: str) -> dict[str, str] | None:
+        """The event's ``media`` for a web address; None for one an events file cannot link to."""
+        return media_record(
+            media["url"].strip(),
+            plain_text(media.get("alt")) or plain_text(media.get("caption")) or title,
+            plain_text(media.get("caption")),
+            plain_text(media.get("credit")),
+            self.imported,
+        )
 
     def media_paragraph(self, media: dict[str, Any]) -> str:
         self.imported.media_links += 1
@@ -239,6 +253,20 @@ def read_timelinejs(data: object, locate: Locate) -> Imported:
 
 def _mapping(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def media_record(url: str, alt: str, caption: str, credit: str, imported: Imported) -> dict[str, str] | None:
+    """An events file's ``media`` (a link: the import copies no picture); None, and the report
+    told, for an address that is not http(s), which the caller keeps as a link in the text."""
+    if not is_publishable_url(url):
+        return None
+    imported.media_kept += 1
+    record = {"url": url, "alt": alt}
+    if caption:
+        record["caption"] = caption
+    if credit:
+        record["credit"] = credit
+    return record
 
 
 def plain_text(value: object) -> str:

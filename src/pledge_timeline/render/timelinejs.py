@@ -12,7 +12,8 @@ extension with what it cannot hold: the EDTF date, the curator's own display dat
 zone (and which of a repeated time's two occurrences, ``fold``) and the tag ids.
 ``pledge-timeline import`` reads it back, so an export imports as the same events at the
 same precision. A slide's ``group`` is the label of the event's first tag.
-TimelineJS reads headlines and text as HTML, so titles and summaries are escaped.
+TimelineJS reads headlines and text as HTML: titles are escaped, summaries are their Markdown's
+HTML, and an event's media is TimelineJS's ``media`` (a picture's published address).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from typing import Any
 import orjson
 
 from pledge_timeline.dates import FuzzyDate, Span
-from pledge_timeline.model import Era, Event, Timeline
+from pledge_timeline.markdown import to_html
+from pledge_timeline.model import Era, Event, Media, Timeline
+from pledge_timeline.render.labels import media_address
 
 EXTENSION = "_pledge_timeline"
 """The key of the extension in the document, on each event slide and on each era."""
@@ -39,7 +42,7 @@ def timelinejs_document(timeline: Timeline) -> dict[str, Any]:
         "title": {
             "text": {"headline": escape(timeline.title), "text": paragraphs_html(timeline.description)}
         },
-        "events": [event_slide(event) for event in timeline.chronological],
+        "events": [event_slide(event, timeline.base_url) for event in timeline.chronological],
         "eras": [era_slide(era) for era in timeline.eras],
         "scale": "human",
         EXTENSION: {
@@ -56,7 +59,7 @@ def timelinejs_document(timeline: Timeline) -> dict[str, Any]:
     }
 
 
-def event_slide(event: Event) -> dict[str, Any]:
+def event_slide(event: Event, base_url: str) -> dict[str, Any]:
     when = event.when
     span = when.span
     start = date_fields(span.start, last=False)
@@ -72,7 +75,9 @@ def event_slide(event: Event) -> dict[str, Any]:
     if end is not None:
         slide["end_date"] = end
     slide["display_date"] = when.label
-    slide["text"] = {"headline": escape(event.title), "text": paragraphs_html(event.summary)}
+    slide["text"] = {"headline": escape(event.title), "text": to_html(event.summary)}
+    if event.media is not None:
+        slide["media"] = media_slide(event.media, base_url)
     if event.tags:
         slide["group"] = event.tags[0].label
     extension: dict[str, Any] = {"date": span.edtf}
@@ -89,6 +94,17 @@ def event_slide(event: Event) -> dict[str, Any]:
             extension["end_fold"] = "later"
     extension["tags"] = [tag.id for tag in event.tags]
     slide[EXTENSION] = extension
+    return slide
+
+
+def media_slide(media: Media, base_url: str) -> dict[str, str]:
+    """TimelineJS's media: a picture's published address (or the link), its caption and credit."""
+    url = media_address(base_url, media.file) if media.file is not None else media.url or ""
+    slide = {"url": url, "alt": media.alt}
+    if media.caption:
+        slide["caption"] = escape(media.caption)
+    if media.credit:
+        slide["credit"] = escape(media.credit)
     return slide
 
 
