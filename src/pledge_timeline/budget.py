@@ -93,7 +93,7 @@ def _running_estimate(data: Mapping[str, Any]) -> Iterator[int]:
         texts += event.get("actors", ())
         own = 0
         for citation in event["sources"]:
-            texts.append(citation["quote"])
+            texts.append(citation.get("quote"))
             own += sources[citation["source"]]
         for revision in event.get("revisions", ()):
             texts += (revision["what"], revision.get("before"), revision.get("after"))

@@ -16,7 +16,7 @@ from typing import Any
 from bs4 import BeautifulSoup
 
 from pledge_timeline.dates import DateSyntaxError, parse_span
-from pledge_timeline.document import is_publishable_url, is_time_zone
+from pledge_timeline.document import FieldProblem, check_url, is_time_zone
 from pledge_timeline.errors import InvalidTimeline, Location, Path, TimelineError
 from pledge_timeline.importers.common import (
     Imported,
@@ -258,7 +258,9 @@ def _mapping(value: object) -> dict[str, Any]:
 def media_record(url: str, alt: str, caption: str, credit: str, imported: Imported) -> dict[str, str] | None:
     """An events file's ``media`` (a link: the import copies no picture); None, and the report
     told, for an address that is not http(s), which the caller keeps as a link in the text."""
-    if not is_publishable_url(url):
+    try:
+        check_url(url)  # as check judges the events file's media url
+    except FieldProblem:
         return None
     imported.media_kept += 1
     record = {"url": url, "alt": alt}
