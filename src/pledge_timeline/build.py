@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pledge_timeline import outputs
+from pledge_timeline.loader import MAX_FILE_BYTES
 from pledge_timeline.model import Timeline
 from pledge_timeline.render import atom, entries, ical, jsonfeed, rss
 from pledge_timeline.render.html import PlotlyJs, page_renderers
@@ -127,10 +128,12 @@ def build(
     base_url: str | None = None,
     source_date_epoch: int | None = None,
     plotlyjs: PlotlyJs = "inline",
+    max_input_bytes: int = MAX_FILE_BYTES,
 ) -> BuildReport:
-    """Raise InvalidTimeline before anything is written; otherwise write every output."""
+    """Raise InvalidTimeline before anything is written (also when ``events_file`` is larger than
+    ``max_input_bytes``); otherwise write every output."""
     with collection_paused():
-        timeline = prepare(load_timeline(events_file), base_url, source_date_epoch)
+        timeline = prepare(load_timeline(events_file, max_bytes=max_input_bytes), base_url, source_date_epoch)
         built = []
         with OutputWriter(out_dir) as writer:
             for rendered in render_each(timeline, plotlyjs):

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Sized
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import click
 
 from pledge_timeline import __version__
 from pledge_timeline.errors import InvalidTimeline, one_line
+from pledge_timeline.loader import MAX_FILE_BYTES
 
 EVENTS_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 INVALID_INPUT = 1
@@ -21,6 +23,36 @@ OUT_OPTION = click.option(
     show_default=True, help="output folder",
 )  # fmt: skip
 T = TypeVar("T")
+SIZE_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "kib": 2**10, "mib": 2**20, "gib": 2**30}
+SIZE = re.compile(r"\s*(\d{1,15})\s*([a-z]*)\s*", re.IGNORECASE)
+
+
+def parse_size(text: str) -> int:
+    """``64MiB`` -> 67108864: a whole number of bytes, KB/MB/GB (powers of 1000) or KiB/MiB/GiB
+    (powers of 1024), any case; raise ValueError on anything else, or on zero."""
+    match = SIZE.fullmatch(text)
+    scale = SIZE_UNITS.get(match[2].lower()) if match else None
+    if match is None or scale is None or int(match[1]) == 0:
+        raise ValueError(f"'{text}' is not a size such as 64MiB, 50MB or 1048576 (bytes)")
+    return int(match[1]) * scale
+
+
+class ByteSize(click.ParamType):  # type: ignore[type-arg]  # not subscriptable in click 8.1
+    name = "SIZE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        try:
+            return parse_size(str(value))
+        except ValueError as problem:
+            self.fail(str(problem), param, ctx)
+
+
+MAX_INPUT_OPTION = click.option(
+    "--max-input-size", "max_input_bytes", type=ByteSize(), default=MAX_FILE_BYTES,
+    help="refuse a larger events file unread  [default: 32MiB]",
+)  # fmt: skip
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,7 +63,8 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("files", metavar="[FILE]...", nargs=-1, type=EVENTS_FILE)
-def check(files: tuple[Path, ...]) -> None:
+@MAX_INPUT_OPTION
+def check(files: tuple[Path, ...], max_input_bytes: int) -> None:
     """Validate each FILE (default: events.yaml) and report every problem at once."""
     from pledge_timeline.runtime import collection_paused
     from pledge_timeline.validate import validate_timeline
@@ -43,7 +76,7 @@ def check(files: tuple[Path, ...]) -> None:
         prefix = f"{file}: " if len(files) > 1 else ""
         try:
             with collection_paused():  # as in a build
-                parsed = validate_timeline(file, str(file))
+                parsed = validate_timeline(file, str(file), max_bytes=max_input_bytes)
         except InvalidTimeline as problems:
             _print_problems(problems)
             invalid = True
@@ -62,7 +95,14 @@ def check(files: tuple[Path, ...]) -> None:
     "--plotlyjs", type=click.Choice(["inline", "sibling"]), default="inline", show_default=True,
     help="inline: one self-contained timeline.html; sibling: plotly.min.js written beside it",
 )  # fmt: skip
-def build(file: Path, out_dir: Path, base_url: str | None, plotlyjs: Literal["inline", "sibling"]) -> None:
+@MAX_INPUT_OPTION
+def build(
+    file: Path,
+    out_dir: Path,
+    base_url: str | None,
+    plotlyjs: Literal["inline", "sibling"],
+    max_input_bytes: int,
+) -> None:
     """Validate FILE and write every output into the output folder."""
     from pledge_timeline.build import build as run_build
     from pledge_timeline.build import source_date_epoch_from_env
@@ -80,6 +120,7 @@ def build(file: Path, out_dir: Path, base_url: str | None, plotlyjs: Literal["in
             base_url=base_url,
             source_date_epoch=source_date_epoch_from_env(),
             plotlyjs=plotlyjs,
+            max_input_bytes=max_input_bytes,
         )
     )
     for rendered in report.files:
@@ -111,7 +152,8 @@ def schema() -> None:
     "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free port"
 )
 @click.option("--watch", is_flag=True, help="rebuild whenever FILE changes")
-def serve(file: Path, out_dir: Path, host: str, port: int, watch: bool) -> None:
+@MAX_INPUT_OPTION
+def serve(file: Path, out_dir: Path, host: str, port: int, watch: bool, max_input_bytes: int) -> None:
     """Build FILE, then serve the output folder over HTTP to subscribe to; Ctrl-C stops."""
     from pledge_timeline.build import source_date_epoch_from_env
     from pledge_timeline.serve import (
@@ -128,7 +170,8 @@ def serve(file: Path, out_dir: Path, host: str, port: int, watch: bool) -> None:
         click.echo(f"{file} not rebuilt; still serving the last good build", err=True)
 
     rebuilder = Rebuilder(
-        file, out_dir, source_date_epoch=source_date_epoch_from_env(), on_failed=report_problem,
+        file, out_dir, source_date_epoch=source_date_epoch_from_env(), max_input_bytes=max_input_bytes,
+        on_failed=report_problem,
         on_rebuilt=lambda report: click.echo(f"{file} changed: rebuilt {len(report.files)} files"),
     )  # fmt: skip
     report = _or_exit(rebuilder.build)

@@ -40,6 +40,7 @@ from urllib.parse import unquote_to_bytes
 from pledge_timeline import __version__, outputs
 from pledge_timeline.build import BuildReport, build
 from pledge_timeline.errors import InvalidTimeline
+from pledge_timeline.loader import MAX_FILE_BYTES
 from pledge_timeline.render.labels import webcal_url
 from pledge_timeline.writer import read_manifest
 
@@ -484,6 +485,7 @@ class Rebuilder:
         *,
         base_url: str | None = None,
         source_date_epoch: int | None = None,
+        max_input_bytes: int = MAX_FILE_BYTES,
         on_rebuilt: Callable[[BuildReport], None] = lambda report: None,
         on_failed: Callable[[RebuildProblem], None] = lambda problem: None,
     ) -> None:
@@ -491,6 +493,7 @@ class Rebuilder:
         self.out_dir = out_dir
         self.base_url = base_url
         self.source_date_epoch = source_date_epoch
+        self.max_input_bytes = max_input_bytes
         self.on_rebuilt = on_rebuilt
         self.on_failed = on_failed
         self.watching = threading.Event()
@@ -510,6 +513,7 @@ class Rebuilder:
                 self.out_dir,
                 base_url=self.base_url,
                 source_date_epoch=self.source_date_epoch,
+                max_input_bytes=self.max_input_bytes,
             )
 
     def rebuild_if_changed(self) -> None:

@@ -31,7 +31,7 @@ from pledge_timeline.document import (
     subschema_at,
 )
 from pledge_timeline.errors import InvalidTimeline, Path, TimelineError
-from pledge_timeline.loader import Document, load_document, with_positions
+from pledge_timeline.loader import MAX_FILE_BYTES, Document, load_document
 from pledge_timeline.outputs import folder_url
 
 if TYPE_CHECKING:
@@ -40,22 +40,26 @@ if TYPE_CHECKING:
 TOP_LEVEL_KEYS = ("timeline", "tags", "sources", "events")
 
 
-def load_timeline(file: FilePath, display_name: str | None = None) -> Timeline:
+def load_timeline(
+    file: FilePath, display_name: str | None = None, *, max_bytes: int = MAX_FILE_BYTES
+) -> Timeline:
     """Read, validate and build; raise InvalidTimeline listing every problem found."""
     media: dict[str, MediaFile] = {}
-    return build_model(validate_timeline(file, display_name, media), media)
+    return build_model(validate_timeline(file, display_name, media, max_bytes=max_bytes), media)
 
 
 def validate_timeline(
-    file: FilePath, display_name: str | None = None, media: dict[str, MediaFile] | None = None
+    file: FilePath,
+    display_name: str | None = None,
+    media: dict[str, MediaFile] | None = None,
+    *,
+    max_bytes: int = MAX_FILE_BYTES,
 ) -> TimelineDoc:
-    """Read and validate; raise InvalidTimeline listing every problem found. Each picture an
-    event names is read and checked here, and put in ``media`` by the path written."""
-    doc = load_document(file, display_name, positions=False)
+    """Read (a file over ``max_bytes`` is refused unread) and validate; raise InvalidTimeline
+    listing every problem found. Each picture an event names is read and checked here, and put
+    in ``media`` by the path written."""
+    doc = load_document(file, display_name, max_bytes=max_bytes)
     parsed = None if doc.unreadable else validate_document(doc, file, media)
-    if (doc.errors or parsed is None) and not doc.positioned:
-        doc = with_positions(doc)  # problems are rare: only then find where they are
-        parsed = validate_document(doc, file, media)
     if doc.errors or parsed is None:
         raise InvalidTimeline(doc.errors)
     return parsed  # the YAML's data goes with ``doc``, before a model is built
