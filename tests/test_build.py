@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from conftest import FIXTURES, REPO
 from pledge_timeline import writer
-from pledge_timeline.build import build, main_renderers, render_each
+from pledge_timeline.build import build, formats, render_each
 from pledge_timeline.cli import cli
 from pledge_timeline.errors import InvalidTimeline
 from pledge_timeline.runtime import collection_paused
@@ -30,6 +30,14 @@ def _snapshot(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+def _write(out_dir: Path, files: dict[str, bytes]) -> None:
+    """A build of ``files``: each staged, then all put in place."""
+    with writer.OutputWriter(out_dir) as staging:
+        for relative, data in files.items():
+            staging.add(relative, data)
+        staging.commit()
 
 
 def _build_in_subprocess(
@@ -50,7 +58,7 @@ def _build_in_subprocess(
 
 
 def test_every_documented_output_is_rendered() -> None:
-    assert set(main_renderers()) == EXPECTED_MAIN
+    assert {output.path for output in formats()} == EXPECTED_MAIN
     files = {f.path for f in render_each(load_timeline(FIXTURES / "small.yaml"))}
     for tag in ("pledge", "visit", "press"):
         assert {f"tags/{tag}.ics", f"tags/{tag}.atom", f"tags/{tag}.rss"} <= files
@@ -312,7 +320,7 @@ def test_a_failed_write_caught_by_the_caller_still_stops_the_commit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
-    writer.write_outputs(out, {"a.txt": b"old a", "b.txt": b"old b"})
+    _write(out, {"a.txt": b"old a", "b.txt": b"old b"})
     before = _snapshot(out)
     _disk_full_at_chmod(monkeypatch, 2)
     staging = writer.OutputWriter(out)
@@ -435,7 +443,7 @@ def test_two_builds_into_one_folder_take_turns(tmp_path: Path) -> None:
     second_done = threading.Event()
 
     def second_build() -> None:
-        writer.write_outputs(out, {"calendar.ics": b"second", "feed.atom": b"second"})
+        _write(out, {"calendar.ics": b"second", "feed.atom": b"second"})
         second_done.set()
 
     thread = threading.Thread(target=second_build)

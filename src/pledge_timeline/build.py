@@ -80,20 +80,6 @@ def formats(plotlyjs: PlotlyJs = "inline") -> tuple[Format, ...]:
     )
 
 
-def main_renderers(plotlyjs: PlotlyJs = "inline") -> dict[str, Renderer]:
-    """Outputs for the whole timeline, by their fixed file names (``formats`` as a mapping).
-
-    ``plotlyjs="sibling"`` writes ``plotly.min.js`` beside a small ``timeline.html``
-    instead of inlining it.
-    """
-    return {output.path: output.render for output in formats(plotlyjs)}
-
-
-def tag_renderers() -> dict[str, Renderer]:
-    """Per-tag outputs: ``{tag}`` in the name is replaced by the tag id (``formats`` as a mapping)."""
-    return {output.tag_path: output.render for output in formats() if output.tag_path is not None}
-
-
 def render_each(timeline: Timeline, plotlyjs: PlotlyJs = "inline") -> Iterator[RenderedFile]:
     """Every output, one after the other, a format at a time (see ``formats``)."""
     subsets = [(tag, timeline.restricted_to(tag)) for tag in timeline.tags]

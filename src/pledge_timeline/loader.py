@@ -44,9 +44,10 @@ MAX_DEPTH = 32
 BYTES_PER_EVENT = 32
 MIN_EVENTS = 1 << 16
 """A file may hold ``max(limit // BYTES_PER_EVENT, MIN_EVENTS)`` parser events (a scalar, an
-alias, a collection's start or end; 1,048,576 at the default limit), so that what a file costs
-to read is bounded by the events its limit allows, not only by its bytes: one-letter list items
-are one event per 2 bytes, and each costs about 1 us and 60 bytes to build."""
+alias, a collection's start or end; 1,048,576 at the default limit). What reading costs grows
+with the events, not the bytes: one-letter list items are an event per 2 bytes, a story-like
+file one per 26 at most, so the limit on events keeps the cost of any file its byte limit lets
+in within that of a story-like file of that size."""
 NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 STR_TAGS = frozenset({"!!str", "tag:yaml.org,2002:str", "!"})
 _COLUMN_BITS = 32

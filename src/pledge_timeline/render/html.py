@@ -246,8 +246,8 @@ def _exact_day(span: Span) -> str | None:
 
 
 # --- the list of events -----------------------------------------------------------------
-# Written here rather than in the template: at 10,000 events, Jinja's escaping and attribute
-# lookups, one per expression, took half the time of the whole page. Every value goes through
+# Written here rather than in the template, which would escape and look up attributes once per
+# expression for every event (the cost: benchmarks/README.md). Every value goes through
 # ``markup_escape``, which writes what the template's autoescape would, so the page is the same.
 
 
