@@ -63,6 +63,7 @@ def run_stages(events_file: Path, out_dir: Path) -> dict[str, object]:
     from pledge_timeline.build import formats, prepare, source_date_epoch_from_env
     from pledge_timeline.errors import InvalidTimeline
     from pledge_timeline.loader import MAX_FILE_BYTES, load_document
+    from pledge_timeline.render.memo import build_scope
     from pledge_timeline.runtime import collection_paused
     from pledge_timeline.validate import build_model, validate_document
     from pledge_timeline.writer import OutputWriter
@@ -99,12 +100,13 @@ def run_stages(events_file: Path, out_dir: Path) -> dict[str, object]:
             writer.add(path, data)
             handovers.append(clock() - mark)
 
-        for output in formats():
-            render(output.path, output.render, output.path, timeline)
-            if output.tag_path is not None:
-                for tag, subset in subsets:
-                    render(output.tag_path, output.render, output.tag_path.format(tag=tag.id), subset)
-            timeline.memo.forget(*output.memo_kinds)
+        with build_scope() as shared:
+            for output in formats():
+                render(output.path, output.render, output.path, timeline)
+                if output.tag_path is not None:
+                    for tag, subset in subsets:
+                        render(output.tag_path, output.render, output.tag_path.format(tag=tag.id), subset)
+                shared.forget(*output.memo_kinds)
         mark = clock()
         writer.commit()
         timings["write"] = sum(handovers) + clock() - mark

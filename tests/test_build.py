@@ -64,26 +64,32 @@ def test_every_documented_output_is_rendered() -> None:
         assert {f"tags/{tag}.ics", f"tags/{tag}.atom", f"tags/{tag}.rss"} <= files
 
 
-def test_each_format_is_rendered_whole_and_its_shared_values_dropped_before_the_next() -> None:
-    """A big timeline never holds every format's per-event text at once."""
+def test_each_format_is_rendered_whole_before_the_next() -> None:
+    """A big timeline never holds every format's per-event text at once (``Format.memo_kinds``)."""
     timeline = load_timeline(REPO / "events.yaml")
-    held: dict[str, frozenset[str]] = {}
-    order = []
+    order: list[str] = []
     for rendered in render_each(timeline):
         suffix = rendered.path.rpartition(".")[2]
         if suffix not in order:
             order.append(suffix)
-            held[suffix] = timeline.memo.kinds  # its own, and what the formats before left
+        assert suffix == order[-1], f"{rendered.path} after the {order[-1]} outputs"
     assert order == ["ics", "atom", "rss", "json", "html"]
-    feed = {"feed entry", "source html"}
-    assert held == {
-        "ics": {"vevent"},
-        "atom": {"atom entry", *feed},
-        "rss": {"rss item", *feed},
-        "json": feed,
-        "html": frozenset(),
-    }
-    assert timeline.memo.kinds == frozenset()
+
+
+def test_outputs_rendered_alone_are_the_build_s() -> None:
+    """The values a build shares between outputs are the values each output computes alone."""
+    timeline = load_timeline(FIXTURES / "small.yaml")
+    renderers = {output.path: output.render for output in formats()}
+    renderers |= {output.tag_path: output.render for output in formats() if output.tag_path is not None}
+    tags = {tag.id: timeline.restricted_to(tag) for tag in timeline.tags}
+    for rendered in render_each(timeline):
+        folder, _, name = rendered.path.partition("/")
+        if folder == "tags":
+            tag, _, suffix = name.rpartition(".")
+            alone = renderers[f"tags/{{tag}}.{suffix}"](tags[tag], rendered.path)
+        else:
+            alone = renderers[rendered.path](timeline, rendered.path)
+        assert rendered.data == alone, rendered.path
 
 
 def _fail_with_collection_paused(seen: list[bool]) -> None:

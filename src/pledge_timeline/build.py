@@ -1,6 +1,6 @@
 """The build: validate, then render each output and stage it on disk, and only then put them
 all in place (``writer.OutputWriter``): in memory, the output being rendered and at most one
-being written, and one format's shared per-event text (``Timeline.memo``) at a time."""
+being written, and one format's shared per-event text (``render.memo``) at a time."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from pledge_timeline import outputs
 from pledge_timeline.loader import MAX_FILE_BYTES
 from pledge_timeline.model import Timeline
-from pledge_timeline.render import atom, entries, ical, jsonfeed, rss
+from pledge_timeline.render import atom, entries, ical, jsonfeed, memo, rss
 from pledge_timeline.render.html import PlotlyJs, page_renderers
 from pledge_timeline.render.plotlyjs import PLOTLYJS_FILE
 from pledge_timeline.runtime import collection_paused
@@ -59,7 +59,7 @@ class BuildReport:
 @dataclass(frozen=True, slots=True)
 class Format:
     """One format's outputs: the whole timeline's file, each tag's (if the format has them), and
-    the kinds of ``Timeline.memo`` values they share, dropped once all of them are rendered."""
+    the kinds of the build's memo values they share, dropped once all of them are rendered."""
 
     path: str
     render: Renderer
@@ -83,14 +83,15 @@ def formats(plotlyjs: PlotlyJs = "inline") -> tuple[Format, ...]:
 def render_each(timeline: Timeline, plotlyjs: PlotlyJs = "inline") -> Iterator[RenderedFile]:
     """Every output, one after the other, a format at a time (see ``formats``)."""
     subsets = [(tag, timeline.restricted_to(tag)) for tag in timeline.tags]
-    for output in formats(plotlyjs):
-        items = None if output.path in ASSETS else len(timeline.events)
-        yield RenderedFile(output.path, output.render(timeline, output.path), items)
-        if output.tag_path is not None:
-            for tag, subset in subsets:
-                path = output.tag_path.format(tag=tag.id)
-                yield RenderedFile(path, output.render(subset, path), len(subset.events))
-        timeline.memo.forget(*output.memo_kinds)
+    with memo.build_scope() as shared:  # the renderers called below share it (render.memo)
+        for output in formats(plotlyjs):
+            items = None if output.path in ASSETS else len(timeline.events)
+            yield RenderedFile(output.path, output.render(timeline, output.path), items)
+            if output.tag_path is not None:
+                for tag, subset in subsets:
+                    path = output.tag_path.format(tag=tag.id)
+                    yield RenderedFile(path, output.render(subset, path), len(subset.events))
+            shared.forget(*output.memo_kinds)
     for picture in timeline.media_files:  # read while the file was validated; written as they are
         yield RenderedFile(picture.path, picture.data, None)
 

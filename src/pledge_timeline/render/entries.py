@@ -28,6 +28,7 @@ from pledge_timeline.render.labels import (
     media_address,
     source_link,
 )
+from pledge_timeline.render.memo import shared, shared_for_event
 
 TAG_DATE = "2015"
 """The date part of every ``tag:`` URI: the year the story began. A constant, because the
@@ -37,7 +38,7 @@ GENERATOR = "pledge-timeline"
 ENTRY_MEMO = "feed entry"
 SOURCE_HTML_MEMO = "source html"
 MEMO_KINDS = (ENTRY_MEMO, SOURCE_HTML_MEMO)
-"""What the feeds keep in ``Timeline.memo`` (see ``build``): every feed format reads them."""
+"""What the feeds keep in the build's memo (``render.memo``): every feed format reads them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +127,7 @@ def feed_for(timeline: Timeline, path: str) -> Feed:
 def memoized_entry(timeline: Timeline, event: Event) -> Entry:
     """``entry_for``, once per build: Atom, RSS, JSON Feed and every tag feed share it."""
     context = (timeline.domain, timeline.base_url, timeline.curator)
-    return timeline.memo.for_event(event, ENTRY_MEMO, context, partial(entry_for, timeline, event))
+    return shared_for_event(event, ENTRY_MEMO, context, partial(entry_for, timeline, event))
 
 
 def feed_name(path: str) -> str:
@@ -218,7 +219,7 @@ def sources_html(timeline: Timeline, citations: tuple[Citation, ...]) -> str:
 
 def citation_html(timeline: Timeline, citation: Citation) -> str:
     source = citation.source
-    about = timeline.memo.for_owner(source, SOURCE_HTML_MEMO, source.id, partial(source_html, source))
+    about = shared(source, SOURCE_HTML_MEMO, source.id, partial(source_html, source))
     return f"{about}<q>{escape(citation.quote)}</q>"
 
 
