@@ -8,17 +8,18 @@ Only the safe subset of YAML is accepted: one document, no aliases, no tags othe
 ``!!str``, no duplicate keys. The file size is checked before anything is read, so a huge
 file or an alias bomb is refused quickly in bounded memory.
 
-One pass over libyaml's events builds the data and reports what it refuses. Where each key and
-value starts is recorded as it goes, as one machine integer per key and value, in the order they
-come (``Document.starts``); the ``Location`` of a path is worked out from them only when a
-problem is reported (``Document.where``), by walking the data in the same order.
+One walker over libyaml's events builds the data and reports what it refuses, each refusal at
+the event where it is found. Where every other key and value starts is needed only to report a
+problem that validation finds, so it is not recorded on the way (that would cost a fifth of
+reading a valid file): the first ``Document.where`` walks the text again, recording one integer
+per key and value in the order they come, and works out each path's ``Location`` from those.
 """
 
 from __future__ import annotations
 
 import codecs
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path as FilePath
@@ -72,9 +73,9 @@ class Document:
     """Values the loader refused (an alias, a tag) and left empty; already reported."""
     unreadable: bool = False
     """True when the file could not be read or parsed at all: nothing more to check."""
-    starts: array[int] = field(default_factory=lambda: array("q"), repr=False)
-    """Where each value and key of ``data`` starts (0-based, packed), in document order: a
-    value, then, if it is a mapping, each key followed by its value, or each item of a list."""
+    source: bytes = field(default=b"", repr=False)
+    """The text as read (UTF-8, without a byte order mark): walked again to find positions."""
+    max_events: int = field(default=0, repr=False)
     _index: tuple[dict[Path, Location], dict[Path, Location]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
@@ -106,14 +107,19 @@ class Document:
 
     def _located(self) -> tuple[dict[Path, Location], dict[Path, Location]]:
         if self._index is None:
-            self._index = _index_starts(self.file, self.data, self.starts)
+            starts: array[int] = array("q")
+            if self.source and not self.unreadable:  # the same walk, recording each start
+                _parse(self.source, Document(self.file, None), self.max_events, starts.append)
+            self._index = _index_starts(self.file, self.data, starts)
         return self._index
 
 
 def _index_starts(
     file: str, data: Value, starts: array[int]
 ) -> tuple[dict[Path, Location], dict[Path, Location]]:
-    """``Document.values`` and ``keys``: ``data`` walked in the order its starts were recorded."""
+    """``Document.values`` and ``keys``: ``data`` walked in the order its ``starts`` were recorded
+    (0-based, packed): a value, then, if it is a mapping, each key followed by its value, or each
+    item of a list."""
     values: dict[Path, Location] = {}
     keys: dict[Path, Location] = {}
     order = iter(starts)
@@ -154,15 +160,18 @@ def load_document(
         doc.unreadable = True
         return doc
     del text  # parsed from UTF-8: as a str, text with an emoji takes 4 bytes a character
-    _parse(raw.removeprefix(codecs.BOM_UTF8), doc, max_events=max(max_bytes // BYTES_PER_EVENT, MIN_EVENTS))
+    doc.source = raw.removeprefix(codecs.BOM_UTF8)
+    doc.max_events = max(max_bytes // BYTES_PER_EVENT, MIN_EVENTS)
+    _parse(doc.source, doc, doc.max_events)
     return doc
 
 
-def _parse(utf8: bytes, doc: Document, max_events: int) -> None:
+def _parse(utf8: bytes, doc: Document, max_events: int, record: Callable[[int], None] | None = None) -> None:
+    """Walk the text into ``doc``; ``record`` is given where each key and value starts."""
     name = doc.file
     loader = _Loader(utf8)
     # get_event gives None at the end; islice stops a file with too many events where they start
-    walker = _Walker(islice(iter(loader.get_event, None), max_events), doc)
+    walker = _Walker(islice(iter(loader.get_event, None), max_events), doc, record)
     try:
         try:
             ended = walker.stream()
@@ -278,14 +287,14 @@ class _Walker:
     own loop knows whether a key or a value comes next. A collection nested deeper than
     ``MAX_DEPTH``, or refused, is skipped by counting, so the recursion stays shallow.
 
-    A path is made only for a collection (its values' paths are made when one is refused), and a
-    value's start is recorded before anything else about it, so ``Document.starts`` follows the
-    data exactly."""
+    A path is made only for a collection (its values' paths are made when one is refused). With
+    ``record``, each value's start is given to it before anything else about the value, and each
+    key's before its value's, so the starts follow the data exactly (``_index_starts``)."""
 
-    def __init__(self, events: Iterator[Any], doc: Document) -> None:
+    def __init__(self, events: Iterator[Any], doc: Document, record: Callable[[int], None] | None) -> None:
         self.events = events
         self.doc = doc
-        self.record = doc.starts.append
+        self.record = record
         self.keys: dict[str, str] = {}  # one copy of each key: every event repeats "id", "title"...
         self.duplicates: list[tuple[Location, Path]] = []
 
@@ -303,7 +312,8 @@ class _Walker:
 
     def value(self, event: Any, path: Path) -> Value:
         """The value that ``event`` starts, at ``path``; None (reported) if it is refused."""
-        self.record(_start(event))
+        if self.record is not None:
+            self.record(_start(event))
         kind = type(event)
         if kind is ScalarEvent:
             tag = event.tag
@@ -328,7 +338,6 @@ class _Walker:
     def mapping(self, path: Path) -> dict[str, Any]:
         mapping: dict[str, Any] = {}
         events, keys, record = self.events, self.keys, self.record
-        mark: Any
         value: Value
         for event in events:
             kind = type(event)
@@ -339,12 +348,12 @@ class _Walker:
                 elif key in mapping:
                     self.duplicates.append((_location(self.doc, event), (*path, key)))
                 else:
-                    mark = event.start_mark  # _start, inlined: this loop runs for every key
-                    record(mark.line << _COLUMN_BITS | mark.column)
+                    if record is not None:
+                        record(_start(event))
                     start: Any = next(events)
                     if type(start) is ScalarEvent and start.tag is None:  # most values: plain text
-                        mark = start.start_mark
-                        record(mark.line << _COLUMN_BITS | mark.column)
+                        if record is not None:
+                            record(_start(start))
                         value = None if not start.style and start.value in NULLS else start.value
                     else:
                         value = self.value(start, (*path, key))
@@ -368,8 +377,8 @@ class _Walker:
         for event in self.events:
             kind = type(event)
             if kind is ScalarEvent and event.tag is None:
-                mark = event.start_mark
-                record(mark.line << _COLUMN_BITS | mark.column)
+                if record is not None:
+                    record(_start(event))
                 sequence.append(None if not event.style and event.value in NULLS else event.value)
             elif kind is SequenceEndEvent:
                 return sequence
