@@ -22,7 +22,7 @@ from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
-from pathlib import Path as FilePath
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -37,7 +37,7 @@ from yaml import (
     SequenceStartEvent,
 )
 
-from pledge_timeline.errors import Location, Path, TimelineError
+from pledge_timeline.errors import DocPath, Location, TimelineError
 
 MAX_FILE_BYTES = 32 * 2**20
 """The default input limit (``load_document``'s ``max_bytes``)."""
@@ -69,28 +69,28 @@ class Document:
     file: str
     data: Value
     errors: list[TimelineError] = field(default_factory=list)
-    placeholders: set[Path] = field(default_factory=set)
+    placeholders: set[DocPath] = field(default_factory=set)
     """Values the loader refused (an alias, a tag) and left empty; already reported."""
     unreadable: bool = False
     """True when the file could not be read or parsed at all: nothing more to check."""
     source: bytes = field(default=b"", repr=False)
     """The text as read (UTF-8, without a byte order mark): walked again to find positions."""
     max_events: int = field(default=0, repr=False)
-    _index: tuple[dict[Path, Location], dict[Path, Location]] | None = field(
+    _index: tuple[dict[DocPath, Location], dict[DocPath, Location]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
 
     @property
-    def values(self) -> dict[Path, Location]:
+    def values(self) -> dict[DocPath, Location]:
         """The location of every value, by path."""
         return self._located()[0]
 
     @property
-    def keys(self) -> dict[Path, Location]:
+    def keys(self) -> dict[DocPath, Location]:
         """The location of every mapping key, by the path of its value."""
         return self._located()[1]
 
-    def where(self, path: Path) -> Location:
+    def where(self, path: DocPath) -> Location:
         """The value at ``path``, or the nearest enclosing value that exists."""
         values = self.values
         for end in range(len(path), -1, -1):
@@ -99,13 +99,13 @@ class Document:
                 return location
         return Location(self.file, 1, 1)
 
-    def where_key(self, path: Path) -> Location:
+    def where_key(self, path: DocPath) -> Location:
         return self.keys.get(path) or self.where(path)
 
-    def error(self, location: Location, path: Path, message: str, value: object = None) -> None:
+    def error(self, location: Location, path: DocPath, message: str, value: object = None) -> None:
         self.errors.append(TimelineError(location, path, message, value))
 
-    def _located(self) -> tuple[dict[Path, Location], dict[Path, Location]]:
+    def _located(self) -> tuple[dict[DocPath, Location], dict[DocPath, Location]]:
         if self._index is None:
             starts: array[int] = array("q")
             if self.source and not self.unreadable:  # the same walk, recording each start
@@ -116,12 +116,12 @@ class Document:
 
 def _index_starts(
     file: str, data: Value, starts: array[int]
-) -> tuple[dict[Path, Location], dict[Path, Location]]:
+) -> tuple[dict[DocPath, Location], dict[DocPath, Location]]:
     """``Document.values`` and ``keys``: ``data`` walked in the order its ``starts`` were recorded
     (0-based, packed): a value, then, if it is a mapping, each key followed by its value, or each
     item of a list."""
-    values: dict[Path, Location] = {}
-    keys: dict[Path, Location] = {}
+    values: dict[DocPath, Location] = {}
+    keys: dict[DocPath, Location] = {}
     order = iter(starts)
     mask = (1 << _COLUMN_BITS) - 1
 
@@ -129,7 +129,7 @@ def _index_starts(
         start = next(order)
         return Location(file, (start >> _COLUMN_BITS) + 1, (start & mask) + 1)
 
-    def visit(value: Value, path: Path) -> None:
+    def visit(value: Value, path: DocPath) -> None:
         values[path] = location()
         if type(value) is dict:
             for key, item in value.items():
@@ -145,7 +145,7 @@ def _index_starts(
 
 
 def load_document(
-    file: FilePath, display_name: str | None = None, *, max_bytes: int = MAX_FILE_BYTES
+    file: Path, display_name: str | None = None, *, max_bytes: int = MAX_FILE_BYTES
 ) -> Document:
     """Read ``file`` (refused unread when it is over ``max_bytes``) and parse it once."""
     name = display_name or str(file)
@@ -220,7 +220,7 @@ def _parse(utf8: bytes, doc: Document, max_events: int, record: Callable[[int], 
         loader.dispose()  # as yaml.parse does: frees the pure-Python parser's states
 
 
-def _read_bytes(file: FilePath, doc: Document, max_bytes: int) -> bytes | None:
+def _read_bytes(file: Path, doc: Document, max_bytes: int) -> bytes | None:
     start = Location(doc.file, 1, 1)
     try:
         size = file.stat().st_size
@@ -296,7 +296,7 @@ class _Walker:
         self.doc = doc
         self.record = record
         self.keys: dict[str, str] = {}  # one copy of each key: every event repeats "id", "title"...
-        self.duplicates: list[tuple[Location, Path]] = []
+        self.duplicates: list[tuple[Location, DocPath]] = []
 
     def stream(self) -> bool:
         """Read the file's document; False if it stopped at a second one (reported)."""
@@ -310,7 +310,7 @@ class _Walker:
                 self.doc.data = self.value(next(self.events), ())
         return True
 
-    def value(self, event: Any, path: Path) -> Value:
+    def value(self, event: Any, path: DocPath) -> Value:
         """The value that ``event`` starts, at ``path``; None (reported) if it is refused."""
         if self.record is not None:
             self.record(_start(event))
@@ -335,7 +335,7 @@ class _Walker:
         self.skip_collection()
         return None
 
-    def mapping(self, path: Path) -> dict[str, Any]:
+    def mapping(self, path: DocPath) -> dict[str, Any]:
         mapping: dict[str, Any] = {}
         events, keys, record = self.events, self.keys, self.record
         value: Value
@@ -371,7 +371,7 @@ class _Walker:
             self.skip_value(path)
         return mapping
 
-    def sequence(self, path: Path) -> list[Any]:
+    def sequence(self, path: DocPath) -> list[Any]:
         sequence: list[Any] = []
         record = self.record
         for event in self.events:
@@ -386,7 +386,7 @@ class _Walker:
                 sequence.append(self.value(event, (*path, len(sequence))))
         return sequence
 
-    def skip_value(self, parent: Path) -> None:
+    def skip_value(self, parent: DocPath) -> None:
         """Read past the value of a refused key. It is not kept, but an alias or a tag in it is
         still reported (at the parent's path and an empty key)."""
         event = next(self.events)
@@ -413,10 +413,10 @@ class _Walker:
                 if depth == 0:
                     return
 
-    def refuse(self, event: Any, path: Path, message: str) -> None:
+    def refuse(self, event: Any, path: DocPath, message: str) -> None:
         self.doc.error(_location(self.doc, event), path, message)
 
-    def placeholder(self, event: Any, path: Path, message: str) -> None:
+    def placeholder(self, event: Any, path: DocPath, message: str) -> None:
         """Refuse the value ``event`` starts; validation says nothing more about ``path``."""
         self.refuse(event, path, message)
         self.doc.placeholders.add(path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from datetime import time
 from functools import cache, partial
-from pathlib import Path as FilePath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import jsonschema_rs
@@ -30,7 +30,7 @@ from pledge_timeline.document import (
     json_schema,
     subschema_at,
 )
-from pledge_timeline.errors import InvalidTimeline, Path, TimelineError
+from pledge_timeline.errors import DocPath, InvalidTimeline, TimelineError
 from pledge_timeline.loader import MAX_FILE_BYTES, Document, load_document
 from pledge_timeline.outputs import folder_url
 
@@ -41,7 +41,7 @@ TOP_LEVEL_KEYS = ("timeline", "tags", "sources", "events")
 
 
 def load_timeline(
-    file: FilePath, display_name: str | None = None, *, max_bytes: int = MAX_FILE_BYTES
+    file: Path, display_name: str | None = None, *, max_bytes: int = MAX_FILE_BYTES
 ) -> Timeline:
     """Read, validate and build; raise InvalidTimeline listing every problem found."""
     media: dict[str, MediaFile] = {}
@@ -49,7 +49,7 @@ def load_timeline(
 
 
 def validate_timeline(
-    file: FilePath,
+    file: Path,
     display_name: str | None = None,
     media: dict[str, MediaFile] | None = None,
     *,
@@ -66,7 +66,7 @@ def validate_timeline(
 
 
 def validate_document(
-    doc: Document, events_file: FilePath | None = None, media: dict[str, MediaFile] | None = None
+    doc: Document, events_file: Path | None = None, media: dict[str, MediaFile] | None = None
 ) -> TimelineDoc | None:
     """Add every problem to ``doc.errors``; return the validated data when there are none.
     Pictures are looked for beside ``events_file`` (``doc.file`` if not given)."""
@@ -89,7 +89,7 @@ def validate_document(
         for error in _located(doc, schema, problem, unknown):
             if error.path not in doc.placeholders:
                 doc.errors.append(error)
-    content = ContentChecks(doc, events_file if events_file is not None else FilePath(doc.file))
+    content = ContentChecks(doc, events_file if events_file is not None else Path(doc.file))
     CrossChecks(doc, doc.data, content, too_long).run()
     if media is not None:
         media.update(content.media)
@@ -176,16 +176,16 @@ def _text_schema() -> TextSchema:
     return TextSchema(json_schema())
 
 
-def _unknown_keys(problem: jsonschema_rs.ValidationError) -> list[Path]:
+def _unknown_keys(problem: jsonschema_rs.ValidationError) -> list[DocPath]:
     if not isinstance(problem.kind, Kind.AdditionalProperties):
         return []
     return [(*problem.instance_path, key) for key in problem.kind.unexpected]
 
 
 def _located(
-    doc: Document, schema: TextSchema, problem: jsonschema_rs.ValidationError, unknown: list[Path]
+    doc: Document, schema: TextSchema, problem: jsonschema_rs.ValidationError, unknown: list[DocPath]
 ) -> Iterator[TimelineError]:
-    path: Path = tuple(problem.instance_path)
+    path: DocPath = tuple(problem.instance_path)
     kind = problem.kind
     if isinstance(kind, Kind.Required):
         if not _is_misspelled(kind.property, path, unknown):
@@ -208,13 +208,13 @@ def _over_budget(estimate: int) -> str:
     )
 
 
-def _is_misspelled(key: str, parent: Path, unknown: list[Path]) -> bool:
+def _is_misspelled(key: str, parent: DocPath, unknown: list[DocPath]) -> bool:
     """A missing key that an unknown key beside it is a typo of: the typo's error says it all."""
     typos = [str(path[-1]) for path in unknown if path[:-1] == parent]
     return _closest(key, typos) is not None
 
 
-def _unknown_key_message(schema: TextSchema, path: Path) -> str:
+def _unknown_key_message(schema: TextSchema, path: DocPath) -> str:
     key = str(path[-1])
     message = f"unknown key '{key}'"
     known = list(subschema_at(schema.original, path[:-1])["properties"])
@@ -265,7 +265,7 @@ class CrossChecks:
     """Checks across fields and records, on the raw data so they run even when some fields are bad."""
 
     def __init__(
-        self, doc: Document, data: dict[str, Any], content: ContentChecks, skipped: set[Path] | None = None
+        self, doc: Document, data: dict[str, Any], content: ContentChecks, skipped: set[DocPath] | None = None
     ) -> None:
         self.doc = doc
         self.data = data
@@ -290,13 +290,13 @@ class CrossChecks:
                     (*path, "id"), f"tag '{tag_id}' is not used by any event; remove it or tag an event"
                 )
 
-    def records(self, key: str) -> Iterator[tuple[Path, dict[str, Any]]]:
+    def records(self, key: str) -> Iterator[tuple[DocPath, dict[str, Any]]]:
         for index, record in enumerate(_list(self.data.get(key))):
             if isinstance(record, dict):
                 yield (key, index), record
 
-    def unique_ids(self, key: str) -> dict[str, Path]:
-        seen: dict[str, Path] = {}
+    def unique_ids(self, key: str) -> dict[str, DocPath]:
+        seen: dict[str, DocPath] = {}
         for path, record in self.records(key):
             record_id = record.get("id")
             if not isinstance(record_id, str):
@@ -312,7 +312,7 @@ class CrossChecks:
         return seen
 
     def check_tags(
-        self, path: Path, event: dict[str, Any], tag_ids: dict[str, Path], used_tags: set[str]
+        self, path: DocPath, event: dict[str, Any], tag_ids: dict[str, DocPath], used_tags: set[str]
     ) -> None:
         """Every tag of the event is in ``tags``; each one is added to ``used_tags``."""
         for index, tag in enumerate(_list(event.get("tags"))):
@@ -322,14 +322,14 @@ class CrossChecks:
             if tag not in tag_ids:
                 self.error((*path, "tags", index), _unknown_ref("tag", tag, tag_ids))
 
-    def check_sources(self, path: Path, event: dict[str, Any], source_ids: dict[str, Path]) -> None:
+    def check_sources(self, path: DocPath, event: dict[str, Any], source_ids: dict[str, DocPath]) -> None:
         for key in ("sources", "revisions"):
             for index, item in enumerate(_list(event.get(key))):
                 ref = item.get("source") if isinstance(item, dict) else None
                 if isinstance(ref, str) and ref not in source_ids:
                     self.error((*path, key, index, "source"), _unknown_ref("source", ref, source_ids))
 
-    def check_when(self, path: Path, event: dict[str, Any]) -> None:
+    def check_when(self, path: DocPath, event: dict[str, Any]) -> None:
         span = self.span_of(path, event)
         start_time, end_time = event.get("time"), event.get("end_time")
         if span is not None and start_time is not None and not span.is_exact:
@@ -355,7 +355,7 @@ class CrossChecks:
             ):
                 self.error((*path, key), message)
 
-    def span_of(self, path: Path, event: dict[str, Any]) -> Span | None:
+    def span_of(self, path: DocPath, event: dict[str, Any]) -> Span | None:
         date_text, end_text = event.get("date"), event.get("end")
         if not isinstance(date_text, str):
             return None
@@ -375,16 +375,16 @@ class CrossChecks:
                 self.error((*path, "end"), str(exc))
             return None
 
-    def error(self, path: Path, message: str) -> None:
+    def error(self, path: DocPath, message: str) -> None:
         if path in self.skipped:
             return
         self.doc.errors.append(TimelineError(self.doc.where(path), path, message, self.value_at(path)))
 
-    def value_at(self, path: Path) -> object:
+    def value_at(self, path: DocPath) -> object:
         return _value_at(self.data, path)
 
 
-def _value_at(data: object, path: Path) -> object:
+def _value_at(data: object, path: DocPath) -> object:
     value: Any = data
     for part in path:
         try:
@@ -394,7 +394,7 @@ def _value_at(data: object, path: Path) -> object:
     return value
 
 
-def _unknown_ref(kind: str, ref: str, known: dict[str, Path]) -> str:
+def _unknown_ref(kind: str, ref: str, known: dict[str, DocPath]) -> str:
     close = _closest(ref, known)
     hint = f" (did you mean '{close}'?)" if close is not None else f"; add it to {kind}s first"
     return f"unknown {kind} '{ref}'{hint}"
