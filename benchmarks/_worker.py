@@ -62,21 +62,21 @@ def run_stages(events_file: Path, out_dir: Path) -> dict[str, object]:
     limit = input_limit(events_file)
     from pledge_timeline.build import formats, prepare, source_date_epoch_from_env
     from pledge_timeline.errors import InvalidTimeline
-    from pledge_timeline.loader import MAX_FILE_BYTES, load_document
+    from pledge_timeline.loader import MAX_FILE_BYTES, load_yaml
     from pledge_timeline.render.memo import build_scope
     from pledge_timeline.runtime import collection_paused
-    from pledge_timeline.validate import build_model, validate_document
+    from pledge_timeline.validate import build_model, validate_loaded
     from pledge_timeline.writer import OutputWriter
 
     timings["import"] = clock() - started
     sizes: dict[str, int] = {}
     with collection_paused(), OutputWriter(out_dir) as writer:
         mark = clock()
-        doc = load_document(events_file, max_bytes=limit or MAX_FILE_BYTES)  # as load_timeline reads it
+        doc = load_yaml(events_file, max_bytes=limit or MAX_FILE_BYTES)  # as load_timeline reads it
         timings["read YAML"] = clock() - mark
         peaks["read YAML"] = peak_rss()
         mark = clock()
-        parsed = validate_document(doc)
+        parsed = validate_loaded(doc)
         if parsed is None or doc.errors:
             raise InvalidTimeline(doc.errors)
         del doc

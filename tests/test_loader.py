@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES, REPO
 from pledge_timeline.errors import Location
-from pledge_timeline.loader import BYTES_PER_EVENT, MAX_DEPTH, MIN_EVENTS, Document, load_document
+from pledge_timeline.loader import BYTES_PER_EVENT, MAX_DEPTH, MIN_EVENTS, LoadedYaml, load_yaml
 
 # (name, text, data, errors as "LINE:COL: path: message"): the data is what is kept of the file,
 # whatever the errors say; a file the parser cannot read keeps nothing (None).
@@ -115,7 +115,7 @@ CASES = [
 def test_tricky_yaml(name: str, text: str, data: object, errors: list[str], tmp_path: Path) -> None:
     path = tmp_path / f"{name}.yaml"
     path.write_bytes(text.encode("utf-8"))
-    doc = load_document(path, "f.yaml")
+    doc = load_yaml(path, "f.yaml")
     assert doc.data == data
     assert sorted(str(error).removeprefix("f.yaml:") for error in doc.errors) == sorted(errors)
 
@@ -127,9 +127,9 @@ def _nested(depth: int) -> str:
 def test_nesting_is_refused_one_level_below_the_limit(tmp_path: Path) -> None:
     path = tmp_path / "deep.yaml"
     path.write_text(_nested(MAX_DEPTH), encoding="utf-8")
-    assert not load_document(path).errors
+    assert not load_yaml(path).errors
     path.write_text(_nested(MAX_DEPTH + 1), encoding="utf-8")
-    (error,) = load_document(path).errors
+    (error,) = load_yaml(path).errors
     assert (error.location.column, error.path, error.message) == (
         MAX_DEPTH + 4,
         ("a", *[0] * MAX_DEPTH),
@@ -156,7 +156,7 @@ def _composed_positions(text: str) -> tuple[dict[Any, tuple[int, int]], dict[Any
     return values, keys
 
 
-def _positions(doc: Document) -> tuple[dict[Any, tuple[int, int]], dict[Any, tuple[int, int]]]:
+def _positions(doc: LoadedYaml) -> tuple[dict[Any, tuple[int, int]], dict[Any, tuple[int, int]]]:
     def plain(located: dict[Any, Location]) -> dict[Any, tuple[int, int]]:
         return {path: (where.line, where.column) for path, where in located.items()}
 
@@ -168,7 +168,7 @@ VALID_FILES = [REPO / "events.yaml", *sorted(FIXTURES.glob("*.yaml"))]
 
 @pytest.mark.parametrize("path", VALID_FILES, ids=lambda p: p.name)
 def test_every_value_and_key_is_where_the_composer_puts_it(path: Path) -> None:
-    doc = load_document(path)
+    doc = load_yaml(path)
     assert not doc.errors
     assert _positions(doc) == _composed_positions(path.read_text(encoding="utf-8-sig"))
 
@@ -188,7 +188,7 @@ def test_any_text_data_loads_as_written_with_every_position(data: dict[str, Any]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "generated.yaml"
         path.write_text(text, encoding="utf-8")
-        doc = load_document(path)
+        doc = load_yaml(path)
     assert (doc.data, doc.errors) == (data, [])
     assert _positions(doc) == _composed_positions(text)
 
@@ -196,8 +196,8 @@ def test_any_text_data_loads_as_written_with_every_position(data: dict[str, Any]
 def test_a_file_over_the_limit_is_refused_unread(tmp_path: Path) -> None:
     path = tmp_path / "events.yaml"
     path.write_bytes(b"a: " + b"b" * (5 * 1024 - 4) + b"\n")  # 5 KiB
-    assert load_document(path, max_bytes=5 * 1024).data == {"a": "b" * (5 * 1024 - 4)}
-    (error,) = load_document(path, max_bytes=5 * 1024 - 1).errors
+    assert load_yaml(path, max_bytes=5 * 1024).data == {"a": "b" * (5 * 1024 - 4)}
+    (error,) = load_yaml(path, max_bytes=5 * 1024 - 1).errors
     assert str(error) == (
         f"{path}:1:1: (root): the file is 5 KiB; the limit is 5.0 KiB (--max-input-size raises it)"
     )
@@ -209,7 +209,7 @@ def test_a_file_may_hold_one_event_per_32_bytes_of_its_limit(count: int, tmp_pat
     path = tmp_path / "list.yaml"
     items = limit - 6 + count  # n items are n + 6 parser events: the stream's, document's and list's ends
     path.write_text("- a\n" * items, encoding="utf-8")
-    doc = load_document(path, max_bytes=BYTES_PER_EVENT * limit)
+    doc = load_yaml(path, max_bytes=BYTES_PER_EVENT * limit)
     if count <= 0:
         assert (doc.data, doc.errors) == (["a"] * items, [])
     else:
@@ -223,4 +223,4 @@ def test_a_file_may_hold_one_event_per_32_bytes_of_its_limit(count: int, tmp_pat
 def test_a_small_limit_still_allows_some_events(tmp_path: Path) -> None:
     path = tmp_path / "list.yaml"
     path.write_text("- a\n" * 1000, encoding="utf-8")
-    assert load_document(path, max_bytes=path.stat().st_size).data == ["a"] * 1000
+    assert load_yaml(path, max_bytes=path.stat().st_size).data == ["a"] * 1000

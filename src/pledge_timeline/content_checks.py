@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from pledge_timeline.document import FieldProblem
 from pledge_timeline.errors import DocPath, Location, TimelineError
-from pledge_timeline.loader import Document
+from pledge_timeline.loader import LoadedYaml
 
 if TYPE_CHECKING:
     from pledge_timeline.markdown import MarkdownLink
@@ -28,7 +28,7 @@ MARKDOWN_FIELDS = ("summary", "note")
 class ContentChecks:
     """Checks each event's Markdown and media; keeps each picture read, by the path written."""
 
-    def __init__(self, doc: Document, events_file: Path) -> None:
+    def __init__(self, doc: LoadedYaml, events_file: Path) -> None:
         self.doc = doc
         self.events_file = events_file
         self.media: dict[str, MediaFile] = {}

@@ -11,7 +11,7 @@ file or an alias bomb is refused quickly in bounded memory.
 One walker over libyaml's events builds the data and reports what it refuses, each refusal at
 the event where it is found. Where every other key and value starts is needed only to report a
 problem that validation finds, so it is not recorded on the way (that would cost a fifth of
-reading a valid file): the first ``Document.where`` walks the text again, recording one integer
+reading a valid file): the first ``LoadedYaml.where`` walks the text again, recording one integer
 per key and value in the order they come, and works out each path's ``Location`` from those.
 """
 
@@ -40,7 +40,7 @@ from yaml import (
 from pledge_timeline.errors import DocPath, Location, TimelineError
 
 MAX_FILE_BYTES = 32 * 2**20
-"""The default input limit (``load_document``'s ``max_bytes``)."""
+"""The default input limit (``load_yaml``'s ``max_bytes``)."""
 MAX_DEPTH = 32
 BYTES_PER_EVENT = 32
 MIN_EVENTS = 1 << 16
@@ -63,7 +63,7 @@ Value = dict[str, Any] | list[Any] | str | None
 
 
 @dataclass
-class Document:
+class LoadedYaml:
     """The file's data, what the loader refused in it, and where every value and key starts."""
 
     file: str
@@ -109,7 +109,7 @@ class Document:
         if self._index is None:
             starts: array[int] = array("q")
             if self.source and not self.unreadable:  # the same walk, recording each start
-                _parse(self.source, Document(self.file, None), self.max_events, starts.append)
+                _parse(self.source, LoadedYaml(self.file, None), self.max_events, starts.append)
             self._index = _index_starts(self.file, self.data, starts)
         return self._index
 
@@ -117,7 +117,7 @@ class Document:
 def _index_starts(
     file: str, data: Value, starts: array[int]
 ) -> tuple[dict[DocPath, Location], dict[DocPath, Location]]:
-    """``Document.values`` and ``keys``: ``data`` walked in the order its ``starts`` were recorded
+    """``LoadedYaml.values`` and ``keys``: ``data`` walked in the order its ``starts`` were recorded
     (0-based, packed): a value, then, if it is a mapping, each key followed by its value, or each
     item of a list."""
     values: dict[DocPath, Location] = {}
@@ -144,12 +144,10 @@ def _index_starts(
     return values, keys
 
 
-def load_document(
-    file: Path, display_name: str | None = None, *, max_bytes: int = MAX_FILE_BYTES
-) -> Document:
+def load_yaml(file: Path, display_name: str | None = None, *, max_bytes: int = MAX_FILE_BYTES) -> LoadedYaml:
     """Read ``file`` (refused unread when it is over ``max_bytes``) and parse it once."""
     name = display_name or str(file)
-    doc = Document(name, None)
+    doc = LoadedYaml(name, None)
     raw = _read_bytes(file, doc, max_bytes)
     text = None if raw is None else _decode(raw, doc)
     if raw is None or text is None:
@@ -166,7 +164,9 @@ def load_document(
     return doc
 
 
-def _parse(utf8: bytes, doc: Document, max_events: int, record: Callable[[int], None] | None = None) -> None:
+def _parse(
+    utf8: bytes, doc: LoadedYaml, max_events: int, record: Callable[[int], None] | None = None
+) -> None:
     """Walk the text into ``doc``; ``record`` is given where each key and value starts."""
     name = doc.file
     loader = _Loader(utf8)
@@ -220,7 +220,7 @@ def _parse(utf8: bytes, doc: Document, max_events: int, record: Callable[[int], 
         loader.dispose()  # as yaml.parse does: frees the pure-Python parser's states
 
 
-def _read_bytes(file: Path, doc: Document, max_bytes: int) -> bytes | None:
+def _read_bytes(file: Path, doc: LoadedYaml, max_bytes: int) -> bytes | None:
     start = Location(doc.file, 1, 1)
     try:
         size = file.stat().st_size
@@ -246,7 +246,7 @@ def _size(count: int) -> str:
     return f"{count} bytes"
 
 
-def _decode(raw: bytes, doc: Document) -> str | None:
+def _decode(raw: bytes, doc: LoadedYaml) -> str | None:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -291,7 +291,7 @@ class _Walker:
     ``record``, each value's start is given to it before anything else about the value, and each
     key's before its value's, so the starts follow the data exactly (``_index_starts``)."""
 
-    def __init__(self, events: Iterator[Any], doc: Document, record: Callable[[int], None] | None) -> None:
+    def __init__(self, events: Iterator[Any], doc: LoadedYaml, record: Callable[[int], None] | None) -> None:
         self.events = events
         self.doc = doc
         self.record = record
@@ -430,6 +430,6 @@ class _Walker:
             )
 
 
-def _location(doc: Document, event: Any) -> Location:
+def _location(doc: LoadedYaml, event: Any) -> Location:
     mark = event.start_mark
     return Location(doc.file, mark.line + 1, mark.column + 1)

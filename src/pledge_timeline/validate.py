@@ -31,7 +31,7 @@ from pledge_timeline.document import (
     subschema_at,
 )
 from pledge_timeline.errors import DocPath, InvalidTimeline, TimelineError
-from pledge_timeline.loader import MAX_FILE_BYTES, Document, load_document
+from pledge_timeline.loader import MAX_FILE_BYTES, LoadedYaml, load_yaml
 from pledge_timeline.outputs import folder_url
 
 if TYPE_CHECKING:
@@ -58,45 +58,45 @@ def validate_timeline(
     """Read (a file over ``max_bytes`` is refused unread) and validate; raise InvalidTimeline
     listing every problem found. Each picture an event names is read and checked here, and put
     in ``media`` by the path written."""
-    doc = load_document(file, display_name, max_bytes=max_bytes)
-    parsed = None if doc.unreadable else validate_document(doc, file, media)
-    if doc.errors or parsed is None:
-        raise InvalidTimeline(doc.errors)
-    return parsed  # the YAML's data goes with ``doc``, before a model is built
+    loaded = load_yaml(file, display_name, max_bytes=max_bytes)
+    parsed = None if loaded.unreadable else validate_loaded(loaded, file, media)
+    if loaded.errors or parsed is None:
+        raise InvalidTimeline(loaded.errors)
+    return parsed  # the YAML's data goes with ``loaded``, before a model is built
 
 
-def validate_document(
-    doc: Document, events_file: Path | None = None, media: dict[str, MediaFile] | None = None
+def validate_loaded(
+    loaded: LoadedYaml, events_file: Path | None = None, media: dict[str, MediaFile] | None = None
 ) -> TimelineDoc | None:
-    """Add every problem to ``doc.errors``; return the validated data when there are none.
-    Pictures are looked for beside ``events_file`` (``doc.file`` if not given)."""
-    if not isinstance(doc.data, dict):
-        doc.error(
-            doc.where(()),
+    """Add every problem to ``loaded.errors``; return the validated data when there are none.
+    Pictures are looked for beside ``events_file`` (``loaded.file`` if not given)."""
+    if not isinstance(loaded.data, dict):
+        loaded.error(
+            loaded.where(()),
             (),
             "the top level must be a mapping with the keys " + ", ".join(TOP_LEVEL_KEYS),
-            doc.data,
+            loaded.data,
         )
         return None
     schema = _text_schema()
-    problems = list(schema.validator.iter_errors(doc.data))
+    problems = list(schema.validator.iter_errors(loaded.data))
     unknown = [path for problem in problems for path in _unknown_keys(problem)]
     # A value over its length limit is judged no further: another message would repeat it.
     too_long = {tuple(p.instance_path) for p in problems if isinstance(p.kind, Kind.MaxLength)}
     for problem in problems:
         if tuple(problem.instance_path) in too_long and not isinstance(problem.kind, Kind.MaxLength):
             continue
-        for error in _located(doc, schema, problem, unknown):
-            if error.path not in doc.placeholders:
-                doc.errors.append(error)
-    content = ContentChecks(doc, events_file if events_file is not None else Path(doc.file))
-    CrossChecks(doc, doc.data, content, too_long).run()
+        for error in _located(loaded, schema, problem, unknown):
+            if error.path not in loaded.placeholders:
+                loaded.errors.append(error)
+    content = ContentChecks(loaded, events_file if events_file is not None else Path(loaded.file))
+    CrossChecks(loaded, loaded.data, content, too_long).run()
     if media is not None:
         media.update(content.media)
-    if not doc.errors and (over := first_event_over_budget(doc.data)) is not None:
+    if not loaded.errors and (over := first_event_over_budget(loaded.data)) is not None:
         path, estimate = over
-        doc.errors.append(TimelineError(doc.where(path), path, _over_budget(estimate)))
-    return cast(TimelineDoc, doc.data) if not doc.errors else None
+        loaded.errors.append(TimelineError(loaded.where(path), path, _over_budget(estimate)))
+    return cast(TimelineDoc, loaded.data) if not loaded.errors else None
 
 
 class TextSchema:
@@ -183,20 +183,20 @@ def _unknown_keys(problem: jsonschema_rs.ValidationError) -> list[DocPath]:
 
 
 def _located(
-    doc: Document, schema: TextSchema, problem: jsonschema_rs.ValidationError, unknown: list[DocPath]
+    loaded: LoadedYaml, schema: TextSchema, problem: jsonschema_rs.ValidationError, unknown: list[DocPath]
 ) -> Iterator[TimelineError]:
     path: DocPath = tuple(problem.instance_path)
     kind = problem.kind
     if isinstance(kind, Kind.Required):
         if not _is_misspelled(kind.property, path, unknown):
-            yield TimelineError(doc.where(path), path, f"missing required key '{kind.property}'")
+            yield TimelineError(loaded.where(path), path, f"missing required key '{kind.property}'")
     elif isinstance(kind, Kind.AdditionalProperties):
         for key_path in _unknown_keys(problem):
-            value = _value_at(doc.data, key_path)
+            value = _value_at(loaded.data, key_path)
             message = _unknown_key_message(schema, key_path)
-            yield TimelineError(doc.where_key(key_path), key_path, message, value)
+            yield TimelineError(loaded.where_key(key_path), key_path, message, value)
     else:
-        yield TimelineError(doc.where(path), path, _message(schema, problem), problem.instance)
+        yield TimelineError(loaded.where(path), path, _message(schema, problem), problem.instance)
 
 
 def _over_budget(estimate: int) -> str:
@@ -265,9 +265,13 @@ class CrossChecks:
     """Checks across fields and records, on the raw data so they run even when some fields are bad."""
 
     def __init__(
-        self, doc: Document, data: dict[str, Any], content: ContentChecks, skipped: set[DocPath] | None = None
+        self,
+        loaded: LoadedYaml,
+        data: dict[str, Any],
+        content: ContentChecks,
+        skipped: set[DocPath] | None = None,
     ) -> None:
-        self.doc = doc
+        self.loaded = loaded
         self.data = data
         self.content = content
         self.skipped = skipped or set()
@@ -302,7 +306,7 @@ class CrossChecks:
             if not isinstance(record_id, str):
                 continue
             if record_id in seen:
-                first = self.doc.where((*seen[record_id], "id"))
+                first = self.loaded.where((*seen[record_id], "id"))
                 self.error(
                     (*path, "id"),
                     f"duplicate id '{record_id}' (first used at line {first.line}); ids must be unique",
@@ -378,7 +382,7 @@ class CrossChecks:
     def error(self, path: DocPath, message: str) -> None:
         if path in self.skipped:
             return
-        self.doc.errors.append(TimelineError(self.doc.where(path), path, message, self.value_at(path)))
+        self.loaded.errors.append(TimelineError(self.loaded.where(path), path, message, self.value_at(path)))
 
     def value_at(self, path: DocPath) -> object:
         return _value_at(self.data, path)
@@ -417,19 +421,19 @@ def _time(value: object) -> time | None:
     return time.fromisoformat(value) if isinstance(value, str) and _passes(check_time, value) else None
 
 
-def build_model(doc: TimelineDoc, media: dict[str, MediaFile] | None = None) -> Timeline:
+def build_model(data: TimelineDoc, media: dict[str, MediaFile] | None = None) -> Timeline:
     """The model of a validated file; ``media`` has the pictures validation read, by path."""
     # The model is imported where one is built, not with this module: checking a file needs none.
     from pledge_timeline.model import Source, Tag, Timeline
 
-    tags = {t["id"]: Tag(t["id"], t["label"], t.get("description")) for t in doc.get("tags", [])}
+    tags = {t["id"]: Tag(t["id"], t["label"], t.get("description")) for t in data.get("tags", [])}
     sources = {
         s["id"]: Source(
             s["id"], s["title"], s["publisher"], parse_span(s["published"]), s.get("url"), s.get("archive")
         )
-        for s in doc["sources"]
+        for s in data["sources"]
     }
-    meta = doc["timeline"]
+    meta = data["timeline"]
     return Timeline(
         title=meta["title"],
         description=meta["description"],
@@ -441,12 +445,12 @@ def build_model(doc: TimelineDoc, media: dict[str, MediaFile] | None = None) -> 
         icon=meta.get("icon"),
         tags=tuple(tags.values()),
         sources=tuple(sources.values()),
-        events=tuple(_events(doc["events"], tags, sources, meta["timezone"], media or {})),
+        events=tuple(_model_events(data["events"], tags, sources, meta["timezone"], media or {})),
     )
 
 
-def _events(
-    docs: list[EventDoc],
+def _model_events(
+    records: list[EventDoc],
     tags: dict[str, Tag],
     sources: dict[str, Source],
     default_zone: str,
@@ -454,29 +458,29 @@ def _events(
 ) -> Iterator[Event]:
     from pledge_timeline.model import Citation, Event, Place, Revision, When  # see build_model
 
-    for doc in docs:
-        span = parse_span(doc["date"])
-        end = doc.get("end")
+    for record in records:
+        span = parse_span(record["date"])
+        end = record.get("end")
         if end is not None:
             span = make_span(span.start, parse_date(end))
-        start_time, end_time = doc.get("time"), doc.get("end_time")
-        place = doc.get("place")
+        start_time, end_time = record.get("time"), record.get("end_time")
+        place = record.get("place")
         yield Event(
-            id=doc["id"],
-            title=doc["title"],
+            id=record["id"],
+            title=record["title"],
             when=When(
                 span=span,
-                display=doc.get("display_date"),
+                display=record.get("display_date"),
                 start_time=time.fromisoformat(start_time) if start_time else None,
                 end_time=time.fromisoformat(end_time) if end_time else None,
-                timezone=(doc.get("timezone") or default_zone) if start_time else None,
-                fold=wallclock.FOLDS[doc.get("fold") or "earlier"],
-                end_fold=wallclock.FOLDS[doc.get("end_fold") or "earlier"],
+                timezone=(record.get("timezone") or default_zone) if start_time else None,
+                fold=wallclock.FOLDS[record.get("fold") or "earlier"],
+                end_fold=wallclock.FOLDS[record.get("end_fold") or "earlier"],
             ),
-            summary=doc["summary"],
-            citations=tuple(Citation(sources[c["source"]], c["quote"]) for c in doc["sources"]),
-            tags=tuple(tags[t] for t in doc.get("tags", ())),
-            actors=tuple(doc.get("actors", ())),
+            summary=record["summary"],
+            citations=tuple(Citation(sources[c["source"]], c["quote"]) for c in record["sources"]),
+            tags=tuple(tags[t] for t in record.get("tags", ())),
+            actors=tuple(record.get("actors", ())),
             place=(
                 Place(place["name"], _coordinate(place.get("lat")), _coordinate(place.get("lon")))
                 if place
@@ -490,18 +494,18 @@ def _events(
                     r.get("before"),
                     r.get("after"),
                 )
-                for r in sorted(doc.get("revisions", ()), key=lambda r: r["date"])
+                for r in sorted(record.get("revisions", ()), key=lambda r: r["date"])
             ),
-            recorded=as_day(recorded) if (recorded := doc.get("recorded")) else None,
-            note=doc.get("note"),
-            media=_media(doc, media),
+            recorded=as_day(recorded) if (recorded := record.get("recorded")) else None,
+            note=record.get("note"),
+            media=_media(record, media),
         )
 
 
-def _media(doc: EventDoc, files: dict[str, MediaFile]) -> Media | None:
+def _media(record: EventDoc, files: dict[str, MediaFile]) -> Media | None:
     from pledge_timeline.model import Media  # see build_model
 
-    media = doc.get("media")
+    media = record.get("media")
     if not media:
         return None
     file = media.get("file")
