@@ -10,9 +10,10 @@ file or an alias bomb is refused quickly in bounded memory.
 
 One walker over libyaml's events builds the data and reports what it refuses, each refusal at
 the event where it is found. Where every other key and value starts is needed only to report a
-problem that validation finds, so it is not recorded on the way (that would cost a fifth of
-reading a valid file): the first ``LoadedYaml.where`` walks the text again, recording one integer
-per key and value in the order they come, and works out each path's ``Location`` from those.
+problem that validation finds, so it is not recorded on the way (every valid file would pay for
+the rare invalid one; see benchmarks/README.md): the first ``LoadedYaml.where`` walks the text
+again, recording one integer per key and value in the order they come, and works out each
+path's ``Location`` from those.
 """
 
 from __future__ import annotations
@@ -145,7 +146,8 @@ def _index_starts(
 
 
 def load_yaml(file: Path, display_name: str | None = None, *, max_bytes: int = MAX_FILE_BYTES) -> LoadedYaml:
-    """Read ``file`` (refused unread when it is over ``max_bytes``) and parse it once."""
+    """Read ``file`` (refused unread when it is over ``max_bytes``) and walk its events once (again
+    only if a problem is to be located: ``LoadedYaml.where``)."""
     name = display_name or str(file)
     doc = LoadedYaml(name, None)
     raw = _read_bytes(file, doc, max_bytes)
