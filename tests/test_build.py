@@ -15,10 +15,9 @@ from click.testing import CliRunner
 
 from conftest import FIXTURES, REPO
 from pledge_timeline import writer
-from pledge_timeline.build import build, main_renderers, render_each
+from pledge_timeline.build import build, formats, render_each
 from pledge_timeline.cli import cli
 from pledge_timeline.errors import InvalidTimeline
-from pledge_timeline.runtime import collection_paused
 from pledge_timeline.validate import load_timeline
 
 EXPECTED_MAIN = {"calendar.ics", "feed.atom", "feed.rss", "feed.json", "timelinejs.json", "timeline.html"}
@@ -30,6 +29,14 @@ def _snapshot(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+def _write(out_dir: Path, files: dict[str, bytes]) -> None:
+    """A build of ``files``: each staged, then all put in place."""
+    with writer.OutputWriter(out_dir) as staging:
+        for relative, data in files.items():
+            staging.add(relative, data)
+        staging.commit()
 
 
 def _build_in_subprocess(
@@ -50,49 +57,54 @@ def _build_in_subprocess(
 
 
 def test_every_documented_output_is_rendered() -> None:
-    assert set(main_renderers()) == EXPECTED_MAIN
+    assert {output.path for output in formats()} == EXPECTED_MAIN
     files = {f.path for f in render_each(load_timeline(FIXTURES / "small.yaml"))}
     for tag in ("pledge", "visit", "press"):
         assert {f"tags/{tag}.ics", f"tags/{tag}.atom", f"tags/{tag}.rss"} <= files
 
 
-def test_each_format_is_rendered_whole_and_its_shared_values_dropped_before_the_next() -> None:
-    """A big timeline never holds every format's per-event text at once."""
+def test_each_format_is_rendered_whole_before_the_next() -> None:
+    """A big timeline never holds every format's per-event text at once (``Format.memo_kinds``)."""
     timeline = load_timeline(REPO / "events.yaml")
-    held: dict[str, frozenset[str]] = {}
-    order = []
+    order: list[str] = []
     for rendered in render_each(timeline):
         suffix = rendered.path.rpartition(".")[2]
         if suffix not in order:
             order.append(suffix)
-            held[suffix] = timeline.memo.kinds  # its own, and what the formats before left
+        assert suffix == order[-1], f"{rendered.path} after the {order[-1]} outputs"
     assert order == ["ics", "atom", "rss", "json", "html"]
-    feed = {"feed entry", "source html"}
-    assert held == {
-        "ics": {"vevent"},
-        "atom": {"atom entry", *feed},
-        "rss": {"rss item", *feed},
-        "json": feed,
-        "html": frozenset(),
-    }
-    assert timeline.memo.kinds == frozenset()
 
 
-def _fail_with_collection_paused(seen: list[bool]) -> None:
-    with collection_paused():
-        seen.append(gc.isenabled())
-        raise RuntimeError("a failed build")
+def test_outputs_rendered_alone_are_the_build_s() -> None:
+    """The values a build shares between outputs are the values each output computes alone."""
+    timeline = load_timeline(FIXTURES / "small.yaml")
+    renderers = {output.path: output.render for output in formats()}
+    renderers |= {output.tag_path: output.render for output in formats() if output.tag_path is not None}
+    tags = {tag.id: timeline.restricted_to(tag) for tag in timeline.tags}
+    for rendered in render_each(timeline):
+        folder, _, name = rendered.path.partition("/")
+        if folder == "tags":
+            tag, _, suffix = name.rpartition(".")
+            alone = renderers[f"tags/{{tag}}.{suffix}"](tags[tag], rendered.path)
+        else:
+            alone = renderers[rendered.path](timeline, rendered.path)
+        assert rendered.data == alone, rendered.path
 
 
 @pytest.mark.parametrize("enabled", [True, False])
-def test_the_garbage_collector_is_paused_and_put_back_as_it_was(enabled: bool) -> None:
+def test_a_build_leaves_the_garbage_collector_as_it_found_it(enabled: bool, tmp_path: Path) -> None:
+    """A program that builds (or checks) a timeline, and fails or not, keeps its own collector
+    setting, though the library changes it while it works."""
     was = gc.isenabled()
     try:
         (gc.enable if enabled else gc.disable)()
-        seen: list[bool] = []
-        with pytest.raises(RuntimeError):
-            _fail_with_collection_paused(seen)
-        assert seen == [False]
+        build(FIXTURES / "small.yaml", tmp_path / "out")
+        assert gc.isenabled() is enabled
+        with pytest.raises(InvalidTimeline):
+            build(REPO / "tests" / "invalid" / "alias.yaml", tmp_path / "out")
+        assert gc.isenabled() is enabled
+        result = CliRunner().invoke(cli, ["check", str(FIXTURES / "small.yaml")])
+        assert result.exit_code == 0
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
@@ -312,7 +324,7 @@ def test_a_failed_write_caught_by_the_caller_still_stops_the_commit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
-    writer.write_outputs(out, {"a.txt": b"old a", "b.txt": b"old b"})
+    _write(out, {"a.txt": b"old a", "b.txt": b"old b"})
     before = _snapshot(out)
     _disk_full_at_chmod(monkeypatch, 2)
     staging = writer.OutputWriter(out)
@@ -435,7 +447,7 @@ def test_two_builds_into_one_folder_take_turns(tmp_path: Path) -> None:
     second_done = threading.Event()
 
     def second_build() -> None:
-        writer.write_outputs(out, {"calendar.ics": b"second", "feed.atom": b"second"})
+        _write(out, {"calendar.ics": b"second", "feed.atom": b"second"})
         second_done.set()
 
     thread = threading.Thread(target=second_build)

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from conftest import FIXTURES, REPO
 from pledge_timeline import __version__
-from pledge_timeline.cli import cli
+from pledge_timeline.cli import cli, parse_size
 
 
 @pytest.fixture
@@ -109,3 +109,66 @@ def test_no_traceback_for_a_folder_given_as_file(runner: CliRunner, tmp_path: Pa
     result = runner.invoke(cli, ["check", str(tmp_path)])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        ("64MiB", 64 * 2**20),
+        ("64 mib", 64 * 2**20),
+        ("50MB", 50 * 10**6),
+        ("1GiB", 2**30),
+        ("2kb", 2000),
+        ("3KiB", 3072),
+        ("1048576", 2**20),
+        ("12B", 12),
+    ],
+)
+def test_sizes_read_exactly(text: str, size: int) -> None:
+    assert parse_size(text) == size
+
+
+@pytest.mark.parametrize(
+    "text", ["", "0", "0MiB", "1.5MiB", "-1", "64Mb2", "MiB", "64 MiBs", "64 TiB", "1e6"]
+)
+def test_anything_else_is_not_a_size(text: str) -> None:
+    with pytest.raises(ValueError, match="is not a size such as 64MiB"):
+        parse_size(text)
+
+
+@pytest.mark.parametrize("command", ["check", "build", "serve"])
+def test_a_bad_max_input_size_is_a_usage_error(runner: CliRunner, command: str, tmp_path: Path) -> None:
+    result = runner.invoke(cli, [command, str(FIXTURES / "small.yaml"), "--max-input-size", "lots"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--max-input-size': 'lots' is not a size such as 64MiB" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_max_input_size_refuses_a_larger_file_located(runner: CliRunner, tmp_path: Path) -> None:
+    small = FIXTURES / "small.yaml"
+    size = small.stat().st_size
+    result = runner.invoke(cli, ["check", str(small), "--max-input-size", str(size - 1)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"{small}:1:1: (root): the file is ")
+    assert result.stderr.endswith(" (--max-input-size raises it)\n1 problem found\n")
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["build", str(small), "--out", str(out), "--max-input-size", str(size - 1)])
+    assert result.exit_code == 1
+    assert not out.exists()
+    result = runner.invoke(cli, ["check", str(small), "--max-input-size", str(size)])
+    assert (result.exit_code, result.output) == (0, "ok: 5 events, 2 sources\n")
+
+
+def test_a_file_over_the_default_limit_needs_max_input_size(runner: CliRunner, tmp_path: Path) -> None:
+    # over 32 MiB only by its padding: a comment after the content
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    padded = tmp_path / "events.yaml"
+    padded.write_text(text + "#" + "x" * (32 * 2**20 - len(text.encode()) + 1) + "\n", encoding="utf-8")
+    result = runner.invoke(cli, ["check", str(padded)])
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"{padded}:1:1: (root): the file is 32.0 MiB; the limit is 32 MiB (--max-input-size raises it)\n"
+        "1 problem found\n",
+    )
+    result = runner.invoke(cli, ["check", str(padded), "--max-input-size", "33MiB"])
+    assert (result.exit_code, result.output) == (0, "ok: 1 event, 1 source\n")

@@ -7,11 +7,9 @@ import os
 import unicodedata
 import zoneinfo
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES
 from pledge_timeline.dates import DateSyntaxError, days_in_month, parse_span
 from pledge_timeline.document import (
     FieldProblem,
@@ -20,80 +18,6 @@ from pledge_timeline.document import (
     check_text,
     is_time_zone,
 )
-from pledge_timeline.loader import MAX_DEPTH, load_document, with_positions
-
-INVALID = Path(__file__).parent / "invalid"
-YAML_FILES = sorted([*FIXTURES.glob("*.yaml"), *INVALID.glob("*.yaml")])
-
-
-@pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_loading_without_positions_gives_the_same_data(path: Path) -> None:
-    full = load_document(path)
-    fast = load_document(path, positions=False)
-    assert fast.data == full.data
-    assert fast.errors == full.errors
-    assert fast.unreadable == full.unreadable
-    if fast.positioned:  # the loader had something to report, so it kept the positions
-        assert fast.values == full.values
-        assert fast.keys == full.keys
-    else:
-        assert not full.errors
-        assert fast.values == {}
-
-
-@pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_positions_added_later_are_the_full_loaders(path: Path) -> None:
-    full = load_document(path)
-    later = with_positions(load_document(path, positions=False))
-    assert later.positioned
-    assert (later.data, later.values, later.keys, later.errors) == (
-        full.data,
-        full.values,
-        full.keys,
-        full.errors,
-    )
-
-
-def _nested(depth: int) -> str:
-    return "a: " + "[" * depth + "x" + "]" * depth + "\n"
-
-
-TRICKY_YAML = {
-    "deepest-allowed": _nested(MAX_DEPTH),
-    "one-too-deep": _nested(MAX_DEPTH + 1),
-    "deep-mappings": "a: " + "{b: " * (MAX_DEPTH + 1) + "c" + "}" * (MAX_DEPTH + 1) + "\n",
-    "two-documents": "a: 1\n---\nb: 2\n",
-    "explicit-document": "---\na: 1\n...\n",
-    "null-key": "~: 1\n",
-    "empty-key": ": 1\n",
-    "quoted-null-key": "'null': 1\n",
-    "duplicate-key": "a: 1\na: 2\n",
-    "list-as-key": "? [a]\n: 1\n",
-    "alias-as-key": "a: &x k\n*x : 1\n",
-    "alias-in-list": "a: &x [1]\nb: [*x]\n",
-    "tagged-key": "!!int 1: a\n",
-    "str-tagged-key": "!!str 1: a\n",
-    "tagged-list": "a: !!seq [1]\n",
-    "bang-tagged-list": "a: ! [1]\n",
-    "nulls": "a: ~\nb: null\nc:\nd: ''\ne: !!str null\nf: ! NULL\ng: [~, Null, '']\n",
-    "scalar-root": "just text\n",
-    "list-root": "- a\n- {b: c}\n",
-}
-
-
-@pytest.mark.parametrize("name", TRICKY_YAML)
-def test_the_fast_pass_refuses_or_agrees_on_tricky_yaml(name: str, tmp_path: Path) -> None:
-    path = tmp_path / f"{name}.yaml"
-    path.write_text(TRICKY_YAML[name], encoding="utf-8")
-    full = load_document(path)
-    fast = load_document(path, positions=False)
-    assert (fast.data, fast.errors, fast.unreadable) == (full.data, full.errors, full.unreadable)
-    assert fast.positioned == bool(full.errors or full.placeholders)
-
-
-def test_some_files_take_the_fast_path() -> None:
-    assert not load_document(FIXTURES / "small.yaml", positions=False).positioned
-    assert load_document(INVALID / "alias.yaml", positions=False).positioned
 
 
 def _text_is_allowed(value: str) -> bool:
@@ -162,26 +86,3 @@ def test_a_cached_parse_still_refuses_bad_dates_every_time() -> None:
         with pytest.raises(DateSyntaxError):
             parse_span("2015-02-30")
     assert parse_span("2015-22~") is parse_span("2015-22~")
-
-
-def test_every_source_address_of_a_big_file_is_split_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Every output asks is_web_url of every citation; a cache smaller than a big file's set of
-    # addresses (6,667 at 100,000 events) evicted each before its next use.
-    from urllib.parse import urlsplit as real_urlsplit
-
-    from pledge_timeline import urls
-    from pledge_timeline.render import labels
-
-    calls = [0]
-
-    def counting_urlsplit(url: str) -> object:
-        calls[0] += 1
-        return real_urlsplit(url)
-
-    monkeypatch.setattr(urls, "urlsplit", counting_urlsplit)
-    labels.is_web_url.cache_clear()
-    addresses = [f"https://news.example/{number}" for number in range(20_000)]
-    for _ in range(3):  # as the calendar, the feeds and the page each cite them
-        assert all(labels.is_web_url(address) for address in addresses)
-    labels.is_web_url.cache_clear()
-    assert calls[0] == len(addresses)

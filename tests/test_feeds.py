@@ -19,7 +19,7 @@ import pytest
 from lxml import etree
 
 from conftest import FIXTURES
-from pledge_timeline.build import main_renderers, tag_renderers
+from pledge_timeline.build import formats
 from pledge_timeline.markdown import is_allowed_link, is_plain, to_html, to_plain
 from pledge_timeline.model import Event, Source, Tag, Timeline
 from pledge_timeline.render.atom import render_atom
@@ -67,12 +67,17 @@ def tag_named(timeline: Timeline, tag_id: str) -> Tag:
 
 @pytest.mark.parametrize("path", ["feed.atom", "feed.rss", "feed.json"])
 def test_small_feeds_match_golden_files(small: Timeline, path: str, assert_golden: Any) -> None:
-    assert_golden(f"small/{path}", main_renderers()[path](small, path))
+    assert_golden(f"small/{path}", render(small, path))
+
+
+def render(timeline: Timeline, path: str) -> bytes:
+    """The output at ``path`` (a whole-timeline file), rendered as the build renders it."""
+    return next(output.render for output in formats() if output.path == path)(timeline, path)
 
 
 def test_build_registers_every_feed() -> None:
-    assert {"feed.atom", "feed.rss", "feed.json"} <= main_renderers().keys()
-    assert {"tags/{tag}.atom", "tags/{tag}.rss"} <= tag_renderers().keys()
+    assert {"feed.atom", "feed.rss", "feed.json"} <= {output.path for output in formats()}
+    assert {"tags/{tag}.atom", "tags/{tag}.rss"} <= {output.tag_path for output in formats()}
 
 
 # --- what feedparser sees -----------------------------------------------------------------
@@ -431,12 +436,13 @@ def test_json_feed_carries_the_event_dates(small: Timeline) -> None:
 RENDER_ALL_FEEDS = """
 import sys
 from pathlib import Path
-from pledge_timeline.build import main_renderers
+from pledge_timeline.build import formats
 from pledge_timeline.validate import load_timeline
 
 timeline = load_timeline(Path(sys.argv[1]))
+renderers = {output.path: output.render for output in formats()}
 for path in ("feed.atom", "feed.rss", "feed.json"):
-    sys.stdout.buffer.write(main_renderers()[path](timeline, path))
+    sys.stdout.buffer.write(renderers[path](timeline, path))
 """
 
 
@@ -455,5 +461,5 @@ def render_in_subprocess(zone: str) -> bytes:
 def test_feeds_are_byte_identical_across_time_zones(small: Timeline) -> None:
     tokyo, utc = render_in_subprocess("Asia/Tokyo"), render_in_subprocess("UTC")
     assert tokyo == utc
-    here = b"".join(main_renderers()[p](small, p) for p in ("feed.atom", "feed.rss", "feed.json"))
+    here = b"".join(render(small, p) for p in ("feed.atom", "feed.rss", "feed.json"))
     assert tokyo == here

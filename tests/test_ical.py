@@ -25,7 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES, REPO, missing_tool
-from pledge_timeline.build import main_renderers, tag_renderers
+from pledge_timeline.build import formats
 from pledge_timeline.dates import parse_span
 from pledge_timeline.markdown import to_plain
 from pledge_timeline.model import Citation, Event, Revision, Source, Tag, Timeline, When
@@ -213,8 +213,8 @@ def test_small_calendar_matches_golden(small_ics: bytes, assert_golden: Any) -> 
 
 
 def test_calendar_and_tag_calendars_are_registered() -> None:
-    assert main_renderers()["calendar.ics"] is render_calendar
-    assert tag_renderers()["tags/{tag}.ics"] is render_calendar
+    (calendar,) = [output for output in formats() if output.path == "calendar.ics"]
+    assert (calendar.render, calendar.tag_path) == (render_calendar, "tags/{tag}.ics")
 
 
 # --- Parsers ----------------------------------------------------------------------------------

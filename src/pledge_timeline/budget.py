@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from pledge_timeline.errors import Path
+from pledge_timeline.errors import DocPath
 
 MAX_OUTPUT_BYTES = 2 << 30
 """The estimate a file's outputs may reach: 2 GiB. The estimate is about twice what is written."""
@@ -53,7 +53,7 @@ def estimated_output_bytes(data: Mapping[str, Any]) -> int:
     return total
 
 
-def first_event_over_budget(data: Mapping[str, Any]) -> tuple[Path, int] | None:
+def first_event_over_budget(data: Mapping[str, Any]) -> tuple[DocPath, int] | None:
     """The path of the event at which the estimate of the outputs passes ``MAX_OUTPUT_BYTES``,
     and the estimate there; None when the whole file stays within it."""
     for index, total in enumerate(_running_estimate(data)):

@@ -1,6 +1,6 @@
 """The build: validate, then render each output and stage it on disk, and only then put them
 all in place (``writer.OutputWriter``): in memory, the output being rendered and at most one
-being written, and one format's shared per-event text (``Timeline.memo``) at a time."""
+being written, and one format's shared per-event text (``render.memo``) at a time."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pledge_timeline import outputs
+from pledge_timeline.loader import MAX_FILE_BYTES
 from pledge_timeline.model import Timeline
-from pledge_timeline.render import atom, entries, ical, jsonfeed, rss, timelinejs
+from pledge_timeline.render import atom, entries, ical, jsonfeed, memo, rss, timelinejs
 from pledge_timeline.render.html import PlotlyJs, page_renderers
 from pledge_timeline.render.plotlyjs import PLOTLYJS_FILE
 from pledge_timeline.runtime import collection_paused
@@ -58,7 +59,7 @@ class BuildReport:
 @dataclass(frozen=True, slots=True)
 class Format:
     """One format's outputs: the whole timeline's file, each tag's (if the format has them), and
-    the kinds of ``Timeline.memo`` values they share, dropped once all of them are rendered."""
+    the kinds of the build's memo values they share, dropped once all of them are rendered."""
 
     path: str
     render: Renderer
@@ -80,31 +81,18 @@ def formats(plotlyjs: PlotlyJs = "inline") -> tuple[Format, ...]:
     )
 
 
-def main_renderers(plotlyjs: PlotlyJs = "inline") -> dict[str, Renderer]:
-    """Outputs for the whole timeline, by their fixed file names (``formats`` as a mapping).
-
-    ``plotlyjs="sibling"`` writes ``plotly.min.js`` beside a small ``timeline.html``
-    instead of inlining it.
-    """
-    return {output.path: output.render for output in formats(plotlyjs)}
-
-
-def tag_renderers() -> dict[str, Renderer]:
-    """Per-tag outputs: ``{tag}`` in the name is replaced by the tag id (``formats`` as a mapping)."""
-    return {output.tag_path: output.render for output in formats() if output.tag_path is not None}
-
-
 def render_each(timeline: Timeline, plotlyjs: PlotlyJs = "inline") -> Iterator[RenderedFile]:
     """Every output, one after the other, a format at a time (see ``formats``)."""
     subsets = [(tag, timeline.restricted_to(tag)) for tag in timeline.tags]
-    for output in formats(plotlyjs):
-        items = None if output.path in ASSETS else len(timeline.events)
-        yield RenderedFile(output.path, output.render(timeline, output.path), items)
-        if output.tag_path is not None:
-            for tag, subset in subsets:
-                path = output.tag_path.format(tag=tag.id)
-                yield RenderedFile(path, output.render(subset, path), len(subset.events))
-        timeline.memo.forget(*output.memo_kinds)
+    with memo.build_scope() as shared:  # the renderers called below share it (render.memo)
+        for output in formats(plotlyjs):
+            items = None if output.path in ASSETS else len(timeline.events)
+            yield RenderedFile(output.path, output.render(timeline, output.path), items)
+            if output.tag_path is not None:
+                for tag, subset in subsets:
+                    path = output.tag_path.format(tag=tag.id)
+                    yield RenderedFile(path, output.render(subset, path), len(subset.events))
+            shared.forget(*output.memo_kinds)
     for picture in timeline.media_files:  # read while the file was validated; written as they are
         yield RenderedFile(picture.path, picture.data, None)
 
@@ -129,10 +117,13 @@ class BuildOptions:
     """Overrides the file's ``timeline.base_url``."""
     source_date_epoch: int | None = None
     plotlyjs: PlotlyJs = "inline"
+    max_input_bytes: int = MAX_FILE_BYTES
+    """A larger events file is refused before it is read."""
 
 
 def build(events_file: Path, out_dir: Path, options: BuildOptions = BuildOptions()) -> BuildReport:
-    """Raise InvalidTimeline before anything is written; otherwise write every output."""
+    """Raise InvalidTimeline before anything is written (also when ``events_file`` is larger than
+    ``options.max_input_bytes``); otherwise write every output."""
     with collection_paused():
         return write(load(events_file, options), out_dir, options)
 
@@ -140,7 +131,11 @@ def build(events_file: Path, out_dir: Path, options: BuildOptions = BuildOptions
 def load(events_file: Path, options: BuildOptions = BuildOptions()) -> Timeline:
     """The validated timeline as the build renders it; raise InvalidTimeline."""
     with collection_paused():
-        return prepare(load_timeline(events_file), options.base_url, options.source_date_epoch)
+        return prepare(
+            load_timeline(events_file, max_bytes=options.max_input_bytes),
+            options.base_url,
+            options.source_date_epoch,
+        )
 
 
 def write(timeline: Timeline, out_dir: Path, options: BuildOptions = BuildOptions()) -> BuildReport:

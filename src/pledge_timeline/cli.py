@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Sized
 from pathlib import Path
@@ -12,6 +13,7 @@ import click
 
 from pledge_timeline import __version__
 from pledge_timeline.errors import InvalidTimeline, one_line
+from pledge_timeline.loader import MAX_FILE_BYTES
 
 
 class _EventsFile(click.Path):
@@ -43,6 +45,36 @@ PLOTLYJS_OPTION = click.option(
     help="inline: one self-contained timeline.html; sibling: plotly.min.js written beside it",
 )  # fmt: skip
 T = TypeVar("T")
+SIZE_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "kib": 2**10, "mib": 2**20, "gib": 2**30}
+SIZE = re.compile(r"\s*(\d{1,15})\s*([a-z]*)\s*", re.IGNORECASE)
+
+
+def parse_size(text: str) -> int:
+    """``64MiB`` -> 67108864: a whole number of bytes, KB/MB/GB (powers of 1000) or KiB/MiB/GiB
+    (powers of 1024), any case; raise ValueError on anything else, or on zero."""
+    match = SIZE.fullmatch(text)
+    scale = SIZE_UNITS.get(match[2].lower()) if match else None
+    if match is None or scale is None or int(match[1]) == 0:
+        raise ValueError(f"'{text}' is not a size such as 64MiB, 50MB or 1048576 (bytes)")
+    return int(match[1]) * scale
+
+
+class ByteSize(click.ParamType):  # type: ignore[type-arg]  # not subscriptable in click 8.1
+    name = "SIZE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        try:
+            return parse_size(str(value))
+        except ValueError as problem:
+            self.fail(str(problem), param, ctx)
+
+
+MAX_INPUT_OPTION = click.option(
+    "--max-input-size", "max_input_bytes", type=ByteSize(), default=MAX_FILE_BYTES,
+    help="refuse a larger events file unread  [default: 32MiB]",
+)  # fmt: skip
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -53,7 +85,8 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("files", metavar="[FILE]...", nargs=-1, type=EVENTS_FILE)
-def check(files: tuple[Path, ...]) -> None:
+@MAX_INPUT_OPTION
+def check(files: tuple[Path, ...], max_input_bytes: int) -> None:
     """Validate each FILE (default: events.yaml) and report every problem at once."""
     from pledge_timeline.runtime import collection_paused
     from pledge_timeline.validate import validate_timeline
@@ -65,7 +98,7 @@ def check(files: tuple[Path, ...]) -> None:
         prefix = f"{file}: " if len(files) > 1 else ""
         try:
             with collection_paused():  # as in a build
-                parsed = validate_timeline(file, str(file))
+                parsed = validate_timeline(file, str(file), max_bytes=max_input_bytes)
         except InvalidTimeline as problems:
             _print_problems(problems)
             invalid = True
@@ -81,7 +114,14 @@ def check(files: tuple[Path, ...]) -> None:
 @OUT_OPTION
 @click.option("--base-url", help="where the output folder is published (overrides timeline.base_url)")
 @PLOTLYJS_OPTION
-def build(file: Path, out_dir: Path, base_url: str | None, plotlyjs: Literal["inline", "sibling"]) -> None:
+@MAX_INPUT_OPTION
+def build(
+    file: Path,
+    out_dir: Path,
+    base_url: str | None,
+    plotlyjs: Literal["inline", "sibling"],
+    max_input_bytes: int,
+) -> None:
     """Validate FILE and write every output into the output folder."""
     from pledge_timeline.build import BuildOptions, source_date_epoch_from_env
     from pledge_timeline.build import build as run_build
@@ -92,7 +132,7 @@ def build(file: Path, out_dir: Path, base_url: str | None, plotlyjs: Literal["in
             CHECKS["base-url"](base_url)
         except FieldProblem as problem:
             raise click.BadParameter(one_line(str(problem)), param_hint="--base-url") from None
-    options = BuildOptions(base_url, source_date_epoch_from_env(), plotlyjs)
+    options = BuildOptions(base_url, source_date_epoch_from_env(), plotlyjs, max_input_bytes)
     report = _or_exit(lambda: run_build(file, out_dir, options))
     for rendered in report.files:
         verb = "unchanged" if rendered.path in report.unchanged else "wrote"
@@ -202,8 +242,15 @@ def schema() -> None:
 )
 @click.option("--watch", is_flag=True, help="rebuild whenever FILE changes")
 @PLOTLYJS_OPTION
+@MAX_INPUT_OPTION
 def serve(
-    file: Path, out_dir: Path, host: str, port: int, watch: bool, plotlyjs: Literal["inline", "sibling"]
+    file: Path,
+    out_dir: Path,
+    host: str,
+    port: int,
+    watch: bool,
+    plotlyjs: Literal["inline", "sibling"],
+    max_input_bytes: int,
 ) -> None:
     """Build FILE, then serve the output folder over HTTP to subscribe to; Ctrl-C stops."""
     from pledge_timeline.build import BuildOptions, source_date_epoch_from_env
@@ -222,7 +269,9 @@ def serve(
             click.echo(line, err=True)
         click.echo(f"{file} not rebuilt; still serving the last good build", err=True)
 
-    options = BuildOptions(source_date_epoch=source_date_epoch_from_env(), plotlyjs=plotlyjs)
+    options = BuildOptions(
+        source_date_epoch=source_date_epoch_from_env(), plotlyjs=plotlyjs, max_input_bytes=max_input_bytes
+    )
     live = LiveReload(options) if watch else None  # the open page follows the file
     rebuilder = Rebuilder(
         file, out_dir, options, on_failed=report_problem, live=live,

@@ -10,13 +10,13 @@ is not always a line of the file, but an address never spans lines.
 
 from __future__ import annotations
 
-from pathlib import Path as FilePath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from pledge_timeline.document import FieldProblem
-from pledge_timeline.errors import Location, Path, TimelineError
-from pledge_timeline.loader import Document
+from pledge_timeline.errors import DocPath, Location, TimelineError
+from pledge_timeline.loader import LoadedYaml
 
 if TYPE_CHECKING:
     from pledge_timeline.markdown import MarkdownLink
@@ -28,13 +28,13 @@ MARKDOWN_FIELDS = ("summary", "note")
 class ContentChecks:
     """Checks each event's Markdown and media; keeps each picture read, by the path written."""
 
-    def __init__(self, doc: Document, events_file: FilePath) -> None:
+    def __init__(self, doc: LoadedYaml, events_file: Path) -> None:
         self.doc = doc
         self.events_file = events_file
         self.media: dict[str, MediaFile] = {}
         self._lines: list[str] | None = None
 
-    def check(self, path: Path, event: dict[str, Any]) -> None:
+    def check(self, path: DocPath, event: dict[str, Any]) -> None:
         for key in MARKDOWN_FIELDS:
             text = event.get(key)
             if isinstance(text, str):
@@ -43,7 +43,7 @@ class ContentChecks:
         if isinstance(media, dict):
             self.check_media((*path, "media"), media)
 
-    def check_links(self, path: Path, text: str) -> None:
+    def check_links(self, path: DocPath, text: str) -> None:
         if "[" not in text and "<" not in text:
             return  # no link syntax; an address written out becomes a link only if it is allowed
         from pledge_timeline.markdown import is_allowed_link, links  # only text with links needs it
@@ -60,7 +60,7 @@ class ContentChecks:
             location = self.link_location(path, link, occurrence)
             self.doc.errors.append(TimelineError(location, path, message, link.href))
 
-    def link_location(self, path: Path, link: MarkdownLink, occurrence: int) -> Location:
+    def link_location(self, path: DocPath, link: MarkdownLink, occurrence: int) -> Location:
         start = self.doc.where(path)
         lines = self.source_lines()
         for needle in dict.fromkeys((link.href, unquote(link.href))):
@@ -80,7 +80,7 @@ class ContentChecks:
                 self._lines = []
         return self._lines
 
-    def check_media(self, path: Path, media: dict[str, Any]) -> None:
+    def check_media(self, path: DocPath, media: dict[str, Any]) -> None:
         file, url = media.get("file"), media.get("url")
         if file is not None and url is not None:
             self.error((*path, "url"), "give file or url, not both", url)
@@ -95,7 +95,7 @@ class ContentChecks:
         except FieldProblem as problem:
             self.error((*path, "file"), str(problem), file)
 
-    def error(self, path: Path, message: str, value: object) -> None:
+    def error(self, path: DocPath, message: str, value: object) -> None:
         self.doc.errors.append(TimelineError(self.doc.where(path), path, message, value))
 
 

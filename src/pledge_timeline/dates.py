@@ -174,10 +174,9 @@ def _is_certain_day(day: FuzzyDate) -> bool:
 
 
 _PARSED_CACHE = 1 << 16
-"""Dates parsed and kept: validation, cross-checks and the model each read every date. Room
-for every date of the largest file the loader accepts (5 MiB hold at most about 50,000
-events). With room for 16,384, a big file's dates were parsed again at every read: at 100,000
-events (38,533 distinct dates), validating and building the model took 4.1 s of CPU, not 3.2 s."""
+"""Dates parsed and kept: validation, cross-checks and the model each read every date, and every
+output labels it. Room for the distinct dates of a file at the default input limit, so that none
+is parsed twice in one command (what that saves: benchmarks/README.md)."""
 
 
 @lru_cache(maxsize=_PARSED_CACHE)

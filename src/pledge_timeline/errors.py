@@ -6,7 +6,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-Path = tuple[str | int, ...]
+DocPath = tuple[str | int, ...]
+"""Where a value is in the events file's data: its keys and list indexes from the root."""
 
 _SHOWN_ESCAPED = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
 """Controls (line breaks, ESC), format characters (bidi overrides, zero-width), line and
@@ -29,7 +30,7 @@ def _escaped(char: str) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
-def format_path(path: Path) -> str:
+def format_path(path: DocPath) -> str:
     """``('events', 3, 'date')`` -> ``events[3].date``; the root is ``(root)``."""
     text = ""
     for part in path:
@@ -50,7 +51,7 @@ class TimelineError(Exception):
     """One problem in the events file, at a line and column, at a path, about a value."""
 
     location: Location
-    path: Path
+    path: DocPath
     message: str
     value: object = None
 

@@ -13,12 +13,10 @@ Time policy, applied the same way by every output:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import cached_property
 from operator import attrgetter
-from typing import TypeVar, cast
 
 from pledge_timeline import wallclock
 from pledge_timeline.dates import Precision, Span, qualifier_note
@@ -258,52 +256,6 @@ class Event:
         return len(self.revisions)
 
 
-T = TypeVar("T")
-
-
-class RenderMemo:
-    """Values renderers compute once per build and reuse across outputs (an event's VEVENT text,
-    its feed entry), shared by a timeline and its per-tag subsets.
-
-    Each value is filed under a kind (``"vevent"``, ``"feed entry"``...) that the build can
-    ``forget`` once every output that reads it is written, so that a big timeline never holds
-    them all at once. A key holds everything the value depends on besides its owner (domain,
-    base URL...): ``prepare`` derives a timeline with another base URL that shares this memo.
-    """
-
-    __slots__ = ("_kinds",)
-
-    def __init__(self) -> None:
-        self._kinds: dict[str, dict[Hashable, tuple[object, object]]] = {}
-
-    def for_event(self, event: Event, kind: str, key: Hashable, compute: Callable[[], T]) -> T:
-        """``compute()`` for this event, kind and key, once."""
-        return self.for_owner(event, kind, (event.id, key), compute)
-
-    def for_owner(self, owner: object, kind: str, key: Hashable, compute: Callable[[], T]) -> T:
-        """``compute()`` for ``kind`` and ``key``, kept only for the very ``owner`` object it was
-        computed for: an edited event (a new object) with the same id is computed afresh."""
-        values = self._kinds.get(kind)
-        if values is None:
-            values = self._kinds[kind] = {}
-        found = values.get(key)
-        if found is not None and found[0] is owner:
-            return cast(T, found[1])
-        value = compute()
-        values[key] = (owner, value)
-        return value
-
-    @property
-    def kinds(self) -> frozenset[str]:
-        """The kinds it holds values of."""
-        return frozenset(kind for kind, values in self._kinds.items() if values)
-
-    def forget(self, *kinds: str) -> None:
-        """Drop the values of these kinds: they are computed afresh if asked for again."""
-        for kind in kinds:
-            self._kinds.pop(kind, None)
-
-
 @dataclass(frozen=True)
 class Timeline:
     title: str
@@ -322,7 +274,6 @@ class Timeline:
     """``timeline.id_year``: the year in every feed entry id; see ``tag_year``."""
     source_date_epoch: int | None = field(default=None, compare=False)
     """Set by the build from SOURCE_DATE_EPOCH; overrides ``build_time``."""
-    memo: RenderMemo = field(default_factory=RenderMemo, compare=False, repr=False)
 
     @cached_property
     def tag_year(self) -> str:
@@ -399,7 +350,6 @@ class Timeline:
             eras=self.eras,
             id_year=self.tag_year,
             source_date_epoch=self.source_date_epoch,
-            memo=self.memo,
         )
 
 

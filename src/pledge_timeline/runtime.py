@@ -11,10 +11,10 @@ from contextlib import contextmanager
 def collection_paused() -> Iterator[None]:
     """Python's cyclic garbage collector paused, then restored as it was.
 
-    Loading and rendering make hundreds of thousands of small objects without cycles, which
-    every automatic collection walks again: at 100,000 events that was more than half the time
-    of validation and of building the model (see benchmarks/README.md). Reference counting
-    still frees whatever is dropped; only cycles wait until the collector is back.
+    Loading and rendering make hundreds of thousands of small objects without cycles, and the
+    collector, started by allocations, would walk all of them again and again while they live,
+    for nothing (what that costs: benchmarks/README.md). Reference counting still frees
+    whatever is dropped; only cycles wait until the collector is back.
     """
     was_enabled = gc.isenabled()
     gc.disable()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from datetime import time
 from functools import cache, partial
-from pathlib import Path as FilePath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import jsonschema_rs
@@ -30,8 +30,8 @@ from pledge_timeline.document import (
     json_schema,
     subschema_at,
 )
-from pledge_timeline.errors import InvalidTimeline, Path, TimelineError
-from pledge_timeline.loader import Document, load_document, with_positions
+from pledge_timeline.errors import DocPath, InvalidTimeline, TimelineError
+from pledge_timeline.loader import MAX_FILE_BYTES, LoadedYaml, load_yaml
 from pledge_timeline.outputs import folder_url
 
 if TYPE_CHECKING:
@@ -40,59 +40,63 @@ if TYPE_CHECKING:
 TOP_LEVEL_KEYS = ("timeline", "tags", "sources", "events")
 
 
-def load_timeline(file: FilePath, display_name: str | None = None) -> Timeline:
+def load_timeline(
+    file: Path, display_name: str | None = None, *, max_bytes: int = MAX_FILE_BYTES
+) -> Timeline:
     """Read, validate and build; raise InvalidTimeline listing every problem found."""
     media: dict[str, MediaFile] = {}
-    return build_model(validate_timeline(file, display_name, media), media)
+    return build_model(validate_timeline(file, display_name, media, max_bytes=max_bytes), media)
 
 
 def validate_timeline(
-    file: FilePath, display_name: str | None = None, media: dict[str, MediaFile] | None = None
+    file: Path,
+    display_name: str | None = None,
+    media: dict[str, MediaFile] | None = None,
+    *,
+    max_bytes: int = MAX_FILE_BYTES,
 ) -> TimelineDoc:
-    """Read and validate; raise InvalidTimeline listing every problem found. Each picture an
-    event names is read and checked here, and put in ``media`` by the path written."""
-    doc = load_document(file, display_name, positions=False)
-    parsed = None if doc.unreadable else validate_document(doc, file, media)
-    if (doc.errors or parsed is None) and not doc.positioned:
-        doc = with_positions(doc)  # problems are rare: only then find where they are
-        parsed = validate_document(doc, file, media)
-    if doc.errors or parsed is None:
-        raise InvalidTimeline(doc.errors)
-    return parsed  # the YAML's data goes with ``doc``, before a model is built
+    """Read (a file over ``max_bytes`` is refused unread) and validate; raise InvalidTimeline
+    listing every problem found. Each picture an event names is read and checked here, and put
+    in ``media`` by the path written."""
+    loaded = load_yaml(file, display_name, max_bytes=max_bytes)
+    parsed = None if loaded.unreadable else validate_loaded(loaded, file, media)
+    if loaded.errors or parsed is None:
+        raise InvalidTimeline(loaded.errors)
+    return parsed  # the YAML's data goes with ``loaded``, before a model is built
 
 
-def validate_document(
-    doc: Document, events_file: FilePath | None = None, media: dict[str, MediaFile] | None = None
+def validate_loaded(
+    loaded: LoadedYaml, events_file: Path | None = None, media: dict[str, MediaFile] | None = None
 ) -> TimelineDoc | None:
-    """Add every problem to ``doc.errors``; return the validated data when there are none.
-    Pictures are looked for beside ``events_file`` (``doc.file`` if not given)."""
-    if not isinstance(doc.data, dict):
-        doc.error(
-            doc.where(()),
+    """Add every problem to ``loaded.errors``; return the validated data when there are none.
+    Pictures are looked for beside ``events_file`` (``loaded.file`` if not given)."""
+    if not isinstance(loaded.data, dict):
+        loaded.error(
+            loaded.where(()),
             (),
             "the top level must be a mapping with the keys " + ", ".join(TOP_LEVEL_KEYS),
-            doc.data,
+            loaded.data,
         )
         return None
     schema = _text_schema()
-    problems = list(schema.validator.iter_errors(doc.data))
+    problems = list(schema.validator.iter_errors(loaded.data))
     unknown = [path for problem in problems for path in _unknown_keys(problem)]
     # A value over its length limit is judged no further: another message would repeat it.
     too_long = {tuple(p.instance_path) for p in problems if isinstance(p.kind, Kind.MaxLength)}
     for problem in problems:
         if tuple(problem.instance_path) in too_long and not isinstance(problem.kind, Kind.MaxLength):
             continue
-        for error in _located(doc, schema, problem, unknown):
-            if error.path not in doc.placeholders:
-                doc.errors.append(error)
-    content = ContentChecks(doc, events_file if events_file is not None else FilePath(doc.file))
-    CrossChecks(doc, doc.data, content, too_long).run()
+        for error in _located(loaded, schema, problem, unknown):
+            if error.path not in loaded.placeholders:
+                loaded.errors.append(error)
+    content = ContentChecks(loaded, events_file if events_file is not None else Path(loaded.file))
+    CrossChecks(loaded, loaded.data, content, too_long).run()
     if media is not None:
         media.update(content.media)
-    if not doc.errors and (over := first_event_over_budget(doc.data)) is not None:
+    if not loaded.errors and (over := first_event_over_budget(loaded.data)) is not None:
         path, estimate = over
-        doc.errors.append(TimelineError(doc.where(path), path, _over_budget(estimate)))
-    return cast(TimelineDoc, doc.data) if not doc.errors else None
+        loaded.errors.append(TimelineError(loaded.where(path), path, _over_budget(estimate)))
+    return cast(TimelineDoc, loaded.data) if not loaded.errors else None
 
 
 class TextSchema:
@@ -172,27 +176,27 @@ def _text_schema() -> TextSchema:
     return TextSchema(json_schema())
 
 
-def _unknown_keys(problem: jsonschema_rs.ValidationError) -> list[Path]:
+def _unknown_keys(problem: jsonschema_rs.ValidationError) -> list[DocPath]:
     if not isinstance(problem.kind, Kind.AdditionalProperties):
         return []
     return [(*problem.instance_path, key) for key in problem.kind.unexpected]
 
 
 def _located(
-    doc: Document, schema: TextSchema, problem: jsonschema_rs.ValidationError, unknown: list[Path]
+    loaded: LoadedYaml, schema: TextSchema, problem: jsonschema_rs.ValidationError, unknown: list[DocPath]
 ) -> Iterator[TimelineError]:
-    path: Path = tuple(problem.instance_path)
+    path: DocPath = tuple(problem.instance_path)
     kind = problem.kind
     if isinstance(kind, Kind.Required):
         if not _is_misspelled(kind.property, path, unknown):
-            yield TimelineError(doc.where(path), path, f"missing required key '{kind.property}'")
+            yield TimelineError(loaded.where(path), path, f"missing required key '{kind.property}'")
     elif isinstance(kind, Kind.AdditionalProperties):
         for key_path in _unknown_keys(problem):
-            value = _value_at(doc.data, key_path)
+            value = _value_at(loaded.data, key_path)
             message = _unknown_key_message(schema, key_path)
-            yield TimelineError(doc.where_key(key_path), key_path, message, value)
+            yield TimelineError(loaded.where_key(key_path), key_path, message, value)
     else:
-        yield TimelineError(doc.where(path), path, _message(schema, problem), problem.instance)
+        yield TimelineError(loaded.where(path), path, _message(schema, problem), problem.instance)
 
 
 def _over_budget(estimate: int) -> str:
@@ -204,13 +208,13 @@ def _over_budget(estimate: int) -> str:
     )
 
 
-def _is_misspelled(key: str, parent: Path, unknown: list[Path]) -> bool:
+def _is_misspelled(key: str, parent: DocPath, unknown: list[DocPath]) -> bool:
     """A missing key that an unknown key beside it is a typo of: the typo's error says it all."""
     typos = [str(path[-1]) for path in unknown if path[:-1] == parent]
     return _closest(key, typos) is not None
 
 
-def _unknown_key_message(schema: TextSchema, path: Path) -> str:
+def _unknown_key_message(schema: TextSchema, path: DocPath) -> str:
     key = str(path[-1])
     message = f"unknown key '{key}'"
     known = list(subschema_at(schema.original, path[:-1])["properties"])
@@ -261,9 +265,13 @@ class CrossChecks:
     """Checks across fields and records, on the raw data so they run even when some fields are bad."""
 
     def __init__(
-        self, doc: Document, data: dict[str, Any], content: ContentChecks, skipped: set[Path] | None = None
+        self,
+        loaded: LoadedYaml,
+        data: dict[str, Any],
+        content: ContentChecks,
+        skipped: set[DocPath] | None = None,
     ) -> None:
-        self.doc = doc
+        self.loaded = loaded
         self.data = data
         self.content = content
         self.skipped = skipped or set()
@@ -287,19 +295,19 @@ class CrossChecks:
                     (*path, "id"), f"tag '{tag_id}' is not used by any event; remove it or tag an event"
                 )
 
-    def records(self, key: str) -> Iterator[tuple[Path, dict[str, Any]]]:
+    def records(self, key: str) -> Iterator[tuple[DocPath, dict[str, Any]]]:
         for index, record in enumerate(_list(self.data.get(key))):
             if isinstance(record, dict):
                 yield (key, index), record
 
-    def unique_ids(self, key: str) -> dict[str, Path]:
-        seen: dict[str, Path] = {}
+    def unique_ids(self, key: str) -> dict[str, DocPath]:
+        seen: dict[str, DocPath] = {}
         for path, record in self.records(key):
             record_id = record.get("id")
             if not isinstance(record_id, str):
                 continue
             if record_id in seen:
-                first = self.doc.where((*seen[record_id], "id"))
+                first = self.loaded.where((*seen[record_id], "id"))
                 self.error(
                     (*path, "id"),
                     f"duplicate id '{record_id}' (first used at line {first.line}); ids must be unique",
@@ -309,7 +317,7 @@ class CrossChecks:
         return seen
 
     def check_tags(
-        self, path: Path, event: dict[str, Any], tag_ids: dict[str, Path], used_tags: set[str]
+        self, path: DocPath, event: dict[str, Any], tag_ids: dict[str, DocPath], used_tags: set[str]
     ) -> None:
         """Every tag of the event is in ``tags``; each one is added to ``used_tags``."""
         for index, tag in enumerate(_list(event.get("tags"))):
@@ -319,14 +327,14 @@ class CrossChecks:
             if tag not in tag_ids:
                 self.error((*path, "tags", index), _unknown_ref("tag", tag, tag_ids))
 
-    def check_sources(self, path: Path, event: dict[str, Any], source_ids: dict[str, Path]) -> None:
+    def check_sources(self, path: DocPath, event: dict[str, Any], source_ids: dict[str, DocPath]) -> None:
         for key in ("sources", "revisions"):
             for index, item in enumerate(_list(event.get(key))):
                 ref = item.get("source") if isinstance(item, dict) else None
                 if isinstance(ref, str) and ref not in source_ids:
                     self.error((*path, key, index, "source"), _unknown_ref("source", ref, source_ids))
 
-    def check_quotes(self, path: Path, event: dict[str, Any]) -> None:
+    def check_quotes(self, path: DocPath, event: dict[str, Any]) -> None:
         """``timeline.require_quotes: true``: every citation gives a quote."""
         meta = self.data.get("timeline")
         if not isinstance(meta, dict) or meta.get("require_quotes") != "true":
@@ -338,7 +346,7 @@ class CrossChecks:
                     "missing quote: timeline.require_quotes asks every citation for a short verbatim quote",
                 )
 
-    def check_when(self, path: Path, event: dict[str, Any]) -> None:
+    def check_when(self, path: DocPath, event: dict[str, Any]) -> None:
         span = self.span_of(path, event)
         start_time, end_time = event.get("time"), event.get("end_time")
         if span is not None and start_time is not None and not span.is_exact:
@@ -364,7 +372,7 @@ class CrossChecks:
             ):
                 self.error((*path, key), message)
 
-    def span_of(self, path: Path, event: dict[str, Any]) -> Span | None:
+    def span_of(self, path: DocPath, event: dict[str, Any]) -> Span | None:
         date_text, end_text = event.get("date"), event.get("end")
         if not isinstance(date_text, str):
             return None
@@ -384,16 +392,16 @@ class CrossChecks:
                 self.error((*path, "end"), str(exc))
             return None
 
-    def error(self, path: Path, message: str) -> None:
+    def error(self, path: DocPath, message: str) -> None:
         if path in self.skipped:
             return
-        self.doc.errors.append(TimelineError(self.doc.where(path), path, message, self.value_at(path)))
+        self.loaded.errors.append(TimelineError(self.loaded.where(path), path, message, self.value_at(path)))
 
-    def value_at(self, path: Path) -> object:
+    def value_at(self, path: DocPath) -> object:
         return _value_at(self.data, path)
 
 
-def _value_at(data: object, path: Path) -> object:
+def _value_at(data: object, path: DocPath) -> object:
     value: Any = data
     for part in path:
         try:
@@ -403,7 +411,7 @@ def _value_at(data: object, path: Path) -> object:
     return value
 
 
-def _unknown_ref(kind: str, ref: str, known: dict[str, Path]) -> str:
+def _unknown_ref(kind: str, ref: str, known: dict[str, DocPath]) -> str:
     close = _closest(ref, known)
     hint = f" (did you mean '{close}'?)" if close is not None else f"; add it to {kind}s first"
     return f"unknown {kind} '{ref}'{hint}"
@@ -426,19 +434,19 @@ def _time(value: object) -> time | None:
     return time.fromisoformat(value) if isinstance(value, str) and _passes(check_time, value) else None
 
 
-def build_model(doc: TimelineDoc, media: dict[str, MediaFile] | None = None) -> Timeline:
+def build_model(data: TimelineDoc, media: dict[str, MediaFile] | None = None) -> Timeline:
     """The model of a validated file; ``media`` has the pictures validation read, by path."""
     # The model is imported where one is built, not with this module: checking a file needs none.
     from pledge_timeline.model import Era, Source, Tag, Timeline
 
-    tags = {t["id"]: Tag(t["id"], t["label"], t.get("description")) for t in doc.get("tags", [])}
+    tags = {t["id"]: Tag(t["id"], t["label"], t.get("description")) for t in data.get("tags", [])}
     sources = {
         s["id"]: Source(
             s["id"], s["title"], s["publisher"], parse_span(s["published"]), s.get("url"), s.get("archive")
         )
-        for s in doc["sources"]
+        for s in data["sources"]
     }
-    meta = doc["timeline"]
+    meta = data["timeline"]
     return Timeline(
         title=meta["title"],
         description=meta["description"],
@@ -449,15 +457,15 @@ def build_model(doc: TimelineDoc, media: dict[str, MediaFile] | None = None) -> 
         rights=meta["rights"],
         icon=meta.get("icon"),
         id_year=meta.get("id_year"),
-        eras=tuple(Era(era["title"], parse_span(era["date"])) for era in doc.get("eras", ())),
+        eras=tuple(Era(era["title"], parse_span(era["date"])) for era in data.get("eras", ())),
         tags=tuple(tags.values()),
         sources=tuple(sources.values()),
-        events=tuple(_events(doc["events"], tags, sources, meta["timezone"], media or {})),
+        events=tuple(_model_events(data["events"], tags, sources, meta["timezone"], media or {})),
     )
 
 
-def _events(
-    docs: list[EventDoc],
+def _model_events(
+    records: list[EventDoc],
     tags: dict[str, Tag],
     sources: dict[str, Source],
     default_zone: str,
@@ -465,29 +473,29 @@ def _events(
 ) -> Iterator[Event]:
     from pledge_timeline.model import Citation, Event, Place, Revision, When  # see build_model
 
-    for doc in docs:
-        span = parse_span(doc["date"])
-        end = doc.get("end")
+    for record in records:
+        span = parse_span(record["date"])
+        end = record.get("end")
         if end is not None:
             span = make_span(span.start, parse_date(end))
-        start_time, end_time = doc.get("time"), doc.get("end_time")
-        place = doc.get("place")
+        start_time, end_time = record.get("time"), record.get("end_time")
+        place = record.get("place")
         yield Event(
-            id=doc["id"],
-            title=doc["title"],
+            id=record["id"],
+            title=record["title"],
             when=When(
                 span=span,
-                display=doc.get("display_date"),
+                display=record.get("display_date"),
                 start_time=time.fromisoformat(start_time) if start_time else None,
                 end_time=time.fromisoformat(end_time) if end_time else None,
-                timezone=(doc.get("timezone") or default_zone) if start_time else None,
-                fold=wallclock.FOLDS[doc.get("fold") or "earlier"],
-                end_fold=wallclock.FOLDS[doc.get("end_fold") or "earlier"],
+                timezone=(record.get("timezone") or default_zone) if start_time else None,
+                fold=wallclock.FOLDS[record.get("fold") or "earlier"],
+                end_fold=wallclock.FOLDS[record.get("end_fold") or "earlier"],
             ),
-            summary=doc["summary"],
-            citations=tuple(Citation(sources[c["source"]], c.get("quote")) for c in doc["sources"]),
-            tags=tuple(tags[t] for t in doc.get("tags", ())),
-            actors=tuple(doc.get("actors", ())),
+            summary=record["summary"],
+            citations=tuple(Citation(sources[c["source"]], c.get("quote")) for c in record["sources"]),
+            tags=tuple(tags[t] for t in record.get("tags", ())),
+            actors=tuple(record.get("actors", ())),
             place=(
                 Place(place["name"], _coordinate(place.get("lat")), _coordinate(place.get("lon")))
                 if place
@@ -501,18 +509,18 @@ def _events(
                     r.get("before"),
                     r.get("after"),
                 )
-                for r in sorted(doc.get("revisions", ()), key=lambda r: r["date"])
+                for r in sorted(record.get("revisions", ()), key=lambda r: r["date"])
             ),
-            recorded=as_day(recorded) if (recorded := doc.get("recorded")) else None,
-            note=doc.get("note"),
-            media=_media(doc, media),
+            recorded=as_day(recorded) if (recorded := record.get("recorded")) else None,
+            note=record.get("note"),
+            media=_media(record, media),
         )
 
 
-def _media(doc: EventDoc, files: dict[str, MediaFile]) -> Media | None:
+def _media(record: EventDoc, files: dict[str, MediaFile]) -> Media | None:
     from pledge_timeline.model import Media  # see build_model
 
-    media = doc.get("media")
+    media = record.get("media")
     if not media:
         return None
     file = media.get("file")

@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path as FilePath
 from typing import Literal
 
-from pledge_timeline.errors import InvalidTimeline, Location, Path, TimelineError
+from pledge_timeline.errors import DocPath, InvalidTimeline, Location, TimelineError
 from pledge_timeline.importers.assemble import ImportOptions, assemble, to_yaml
 from pledge_timeline.importers.common import Imported
 from pledge_timeline.importers.report import report_lines
@@ -101,17 +101,17 @@ def read(form: Format, text: str, source: FilePath, name: str) -> Imported:
     return read_timelinejs(data, _json_locator(source, name))
 
 
-def _json_locator(source: FilePath, name: str) -> Callable[[Path], Location]:
+def _json_locator(source: FilePath, name: str) -> Callable[[DocPath], Location]:
     """Where a path of the JSON file is: JSON is YAML, so the events file's loader, which
     remembers positions, finds it. Only read when a problem is found."""
 
     @cache
     def document():  # type: ignore[no-untyped-def]
-        from pledge_timeline.loader import load_document
+        from pledge_timeline.loader import load_yaml
 
-        return load_document(source, name)
+        return load_yaml(source, name)
 
-    def locate(path: Path) -> Location:
+    def locate(path: DocPath) -> Location:
         return document().where(path)  # type: ignore[no-any-return]
 
     return locate

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from pledge_timeline.dates import FIRST_SUPPORTED_DAY, LAST_SUPPORTED_DAY, DateSyntaxError, parse_date
-from pledge_timeline.errors import Location, Path, TimelineError
+from pledge_timeline.errors import DocPath, Location, TimelineError
 
 
 @dataclass
@@ -25,7 +25,7 @@ class ImportedEvent:
     summary: str
     """Markdown."""
     where: Location
-    path: Path = ()
+    path: DocPath = ()
     """Where in the source it was read from, for a problem found later."""
     id: str | None = None
     """The source's own id (TimelineJS ``unique_id``), made a slug by the import."""
@@ -140,5 +140,5 @@ def edtf_from_parts(year: int, month: int | None, day: int | None) -> str:
     return parse_date(text).edtf  # raises for a day the month does not have
 
 
-def error(where: Location, path: Path, message: str, value: object = None) -> TimelineError:
+def error(where: Location, path: DocPath, message: str, value: object = None) -> TimelineError:
     return TimelineError(where, path, message, value)

@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup
 
 from pledge_timeline.dates import DateSyntaxError, parse_span
 from pledge_timeline.document import FieldProblem, check_url, is_time_zone
-from pledge_timeline.errors import InvalidTimeline, Location, Path, TimelineError
+from pledge_timeline.errors import DocPath, InvalidTimeline, Location, TimelineError
 from pledge_timeline.importers.common import (
     Imported,
     ImportedEra,
@@ -28,7 +28,7 @@ from pledge_timeline.importers.common import (
 from pledge_timeline.importers.text import html_to_markdown, markdown_link
 from pledge_timeline.render.timelinejs import EXTENSION
 
-Locate = Callable[[Path], Location]
+Locate = Callable[[DocPath], Location]
 
 SECONDS_DROPPED = "times kept to the minute; their seconds were dropped"
 
@@ -39,7 +39,7 @@ class _Reader:
         self.errors: list[TimelineError] = []
         self.imported = Imported("timelinejs")
 
-    def fail(self, path: Path, message: str, value: object = None) -> None:
+    def fail(self, path: DocPath, message: str, value: object = None) -> None:
         self.errors.append(TimelineError(self.locate(path), path, message, value))
 
     def read(self, data: object) -> Imported:
@@ -82,7 +82,7 @@ class _Reader:
         if slide.get("media"):
             self.imported.notes.add("the title slide's media was dropped (a timeline has no media)")
 
-    def read_event(self, path: Path, slide: dict[str, Any]) -> None:
+    def read_event(self, path: DocPath, slide: dict[str, Any]) -> None:
         extension = _mapping(slide.get(EXTENSION))
         text = _mapping(slide.get("text"))
         when = self.when(path, slide, extension)
@@ -150,7 +150,7 @@ class _Reader:
         )
 
     def when(
-        self, path: Path, slide: dict[str, Any], extension: dict[str, Any]
+        self, path: DocPath, slide: dict[str, Any], extension: dict[str, Any]
     ) -> tuple[str, time | None, time | None] | None:
         if isinstance(extension.get("date"), str):
             try:
@@ -178,7 +178,7 @@ class _Reader:
             return None
         return date, start_time, end_time
 
-    def date_of(self, path: Path, value: object) -> tuple[str, time | None] | None:
+    def date_of(self, path: DocPath, value: object) -> tuple[str, time | None] | None:
         if not isinstance(value, dict):
             self.fail(path, "missing: every event needs a start_date with a year", value)
             return None
@@ -211,7 +211,7 @@ class _Reader:
             self.fail(path, f"{hour}:{minute or 0:02d} is not a time of day", value)
             return None
 
-    def read_era(self, path: Path, slide: dict[str, Any]) -> None:
+    def read_era(self, path: DocPath, slide: dict[str, Any]) -> None:
         text = _mapping(slide.get("text"))
         title = plain_text(text.get("headline"))
         if not title:

@@ -814,7 +814,7 @@ def group_hover_html(lane: Lane, unit: str, group: Group) -> str:
         )
     lines = [
         f"<b>{plotly_text(lane.label)}: {plotly_text(period)}</b>",
-        plotly_text(f"{_events(count)} with {how}"),
+        plotly_text(f"{_event_count(count)} with {how}"),
         *_examples([(e.title, _when_text(e.when)) for e in group.events[:EXAMPLES]], count),
         "<i>Click to go to the first of them in the list.</i>",
     ]
@@ -840,7 +840,7 @@ def _when_text(when: When) -> str:
     return f"~ {when.label}" if when.is_fuzzy else when.label
 
 
-def _events(count: int) -> str:
+def _event_count(count: int) -> str:
     return f"{count} event" if count == 1 else f"{count:,} events"
 
 

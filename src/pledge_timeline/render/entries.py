@@ -29,16 +29,17 @@ from pledge_timeline.render.labels import (
     media_address,
     source_link,
 )
+from pledge_timeline.render.memo import shared, shared_for_event
 
 GENERATOR = "pledge-timeline"
 ENTRY_MEMO = "feed entry"
 SOURCE_HTML_MEMO = "source html"
 MEMO_KINDS = (ENTRY_MEMO, SOURCE_HTML_MEMO)
-"""What the feeds keep in ``Timeline.memo`` (see ``build``): every feed format reads them."""
+"""What the feeds keep in the build's memo (``render.memo``): every feed format reads them."""
 
 
 @dataclass(frozen=True, slots=True)
-class Link:
+class FeedLink:
     href: str
     rel: str
     title: str | None = None
@@ -61,7 +62,7 @@ class Entry:
     title: str
     url: str
     """The event's permalink: the entry's alternate link."""
-    related: tuple[Link, ...]
+    related: tuple[FeedLink, ...]
     """One ``rel="related"`` link per cited source that has a web address."""
     summary: str
     """The summary's Markdown as plain text."""
@@ -70,7 +71,7 @@ class Entry:
     content_html: str
     content_text: str
     """What ``content_html`` says, as plain text: the calendar's DESCRIPTION."""
-    enclosure: Link | None
+    enclosure: FeedLink | None
     """The event's picture, if it has one (``rel="enclosure"``, with its type and length)."""
     published: datetime
     updated: datetime
@@ -79,9 +80,9 @@ class Entry:
     when: When
 
     @property
-    def links(self) -> tuple[Link, ...]:
+    def links(self) -> tuple[FeedLink, ...]:
         enclosure = () if self.enclosure is None else (self.enclosure,)
-        return (Link(self.url, "alternate", type="text/html"), *self.related, *enclosure)
+        return (FeedLink(self.url, "alternate", type="text/html"), *self.related, *enclosure)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +126,7 @@ def feed_for(timeline: Timeline, path: str) -> Feed:
 def memoized_entry(timeline: Timeline, event: Event) -> Entry:
     """``entry_for``, once per build: Atom, RSS, JSON Feed and every tag feed share it."""
     context = (timeline.domain, timeline.base_url, timeline.curator)
-    return timeline.memo.for_event(event, ENTRY_MEMO, context, partial(entry_for, timeline, event))
+    return shared_for_event(event, ENTRY_MEMO, context, partial(entry_for, timeline, event))
 
 
 def feed_name(path: str) -> str:
@@ -164,9 +165,9 @@ def entry_title(event: Event) -> str:
     return event.dated_title
 
 
-def related_links(event: Event) -> tuple[Link, ...]:
+def related_links(event: Event) -> tuple[FeedLink, ...]:
     linked = ((source_link(source), source) for source in unique_sources(event))
-    return tuple(Link(link, "related", title=source_title(source)) for link, source in linked if link)
+    return tuple(FeedLink(link, "related", title=source_title(source)) for link, source in linked if link)
 
 
 def unique_sources(event: Event) -> tuple[Source, ...]:
@@ -178,12 +179,12 @@ def source_title(source: Source) -> str:
     return f"{source.title} ({source.publisher})"
 
 
-def enclosure(timeline: Timeline, event: Event) -> Link | None:
+def enclosure(timeline: Timeline, event: Event) -> FeedLink | None:
     picture = event.media.file if event.media is not None else None
     if picture is None:
         return None
     address = media_address(timeline.base_url, picture)
-    return Link(address, "enclosure", type=picture.media_type, length=len(picture.data))
+    return FeedLink(address, "enclosure", type=picture.media_type, length=len(picture.data))
 
 
 def content_html(timeline: Timeline, event: Event) -> str:
@@ -218,7 +219,7 @@ def sources_html(timeline: Timeline, citations: tuple[Citation, ...]) -> str:
 
 def citation_html(timeline: Timeline, citation: Citation) -> str:
     source = citation.source
-    about = timeline.memo.for_owner(source, SOURCE_HTML_MEMO, source.id, partial(source_html, source))
+    about = shared(source, SOURCE_HTML_MEMO, source.id, partial(source_html, source))
     if citation.quote is None:
         return about.removesuffix(": ")
     return f"{about}<q>{escape(citation.quote)}</q>"

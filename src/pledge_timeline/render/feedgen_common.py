@@ -14,8 +14,8 @@ from typing import Any
 
 from feedgen.feed import FeedGenerator
 
-from pledge_timeline.model import Timeline
 from pledge_timeline.render.entries import GENERATOR, Entry, Feed
+from pledge_timeline.render.memo import shared
 
 
 def feed_generator(feed: Feed, *, self_type: str) -> Any:
@@ -45,10 +45,10 @@ def feed_generator(feed: Feed, *, self_type: str) -> Any:
 EntryXml = Callable[[Entry], bytes]
 
 
-def memoized_entry_xml(timeline: Timeline, kind: str, write: EntryXml) -> EntryXml:
+def memoized_entry_xml(kind: str, write: EntryXml) -> EntryXml:
     """``write``, once per entry and build: the main feed and each tag feed share the text."""
 
     def entry_xml(entry: Entry) -> bytes:
-        return timeline.memo.for_owner(entry, kind, entry.id, partial(write, entry))
+        return shared(entry, kind, entry.id, partial(write, entry))
 
     return entry_xml

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pledge_timeline.render.entries import Entry, Link
+from pledge_timeline.render.entries import Entry, FeedLink
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -71,7 +71,7 @@ def atom_entry(entry: Entry) -> bytes:
     ).encode()
 
 
-def atom_link(link: Link) -> str:
+def atom_link(link: FeedLink) -> str:
     length = None if link.length is None else str(link.length)
     attributes = [
         ("href", link.href),
@@ -102,7 +102,7 @@ def rss_item(entry: Entry) -> bytes:
     ).encode()
 
 
-def rss_enclosure(link: Link | None) -> str:
+def rss_enclosure(link: FeedLink | None) -> str:
     if link is None:
         return ""
     return (

@@ -174,7 +174,7 @@ def _csp_hash(script: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Link:
+class PageLink:
     href: str
     label: str
     type: str | None = None
@@ -192,9 +192,9 @@ class PageView:
     updated_label: str
     image: str | None
     webcal: str | None
-    calendar: Link
-    feeds: tuple[Link, ...]
-    alternates: tuple[Link, ...]
+    calendar: PageLink
+    feeds: tuple[PageLink, ...]
+    alternates: tuple[PageLink, ...]
     tags: tuple[Tag, ...]
     has_untagged: bool
     event_count: int
@@ -202,11 +202,11 @@ class PageView:
 
 def page_view(timeline: Timeline, path: str) -> PageView:
     prefix = relative_prefix(path)
-    feeds = tuple(Link(prefix + name, label, kind) for name, kind, label in FEEDS)
+    feeds = tuple(PageLink(prefix + name, label, kind) for name, kind, label in FEEDS)
     calendar_url = timeline.url(CALENDAR)
     alternates = (
-        *(Link(timeline.url(name), f"{timeline.title} ({label})", kind) for name, kind, label in FEEDS),
-        Link(calendar_url, f"{timeline.title} (calendar)", "text/calendar"),
+        *(PageLink(timeline.url(name), f"{timeline.title} ({label})", kind) for name, kind, label in FEEDS),
+        PageLink(calendar_url, f"{timeline.title} (calendar)", "text/calendar"),
     )
     updated = timeline.updated.date()
     return PageView(
@@ -220,7 +220,7 @@ def page_view(timeline: Timeline, path: str) -> PageView:
         updated_label=day_label(updated),
         image=timeline.icon if timeline.icon and is_web_url(timeline.icon) else None,
         webcal=webcal_url(calendar_url),
-        calendar=Link(prefix + CALENDAR, "Download the calendar (.ics)", "text/calendar"),
+        calendar=PageLink(prefix + CALENDAR, "Download the calendar (.ics)", "text/calendar"),
         feeds=feeds,
         alternates=alternates,
         tags=timeline.tags,
@@ -265,8 +265,8 @@ def _exact_day(span: Span) -> str | None:
 
 
 # --- the list of events -----------------------------------------------------------------
-# Written here rather than in the template: at 10,000 events, Jinja's escaping and attribute
-# lookups, one per expression, took half the time of the whole page. Every value goes through
+# Written here rather than in the template, which would escape and look up attributes once per
+# expression for every event (the cost: benchmarks/README.md). Every value goes through
 # ``markup_escape``, which writes what the template's autoescape would, so the page is the same.
 
 

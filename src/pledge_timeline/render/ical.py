@@ -46,12 +46,13 @@ from pledge_timeline.model import Event, Timeline, When
 from pledge_timeline.outputs import PAGE, permalink
 from pledge_timeline.render import contentlines as cl
 from pledge_timeline.render.labels import event_description, media_address
+from pledge_timeline.render.memo import shared_for_event
 from pledge_timeline.render.vtimezone import vtimezones
 
 PRODID = "-//pledge-timeline//pledge-timeline//EN"
 REFRESH = timedelta(hours=12)
 MEMO_KIND = "vevent"
-"""Each event's VEVENT text in ``Timeline.memo``, shared by the main and tag calendars."""
+"""Each event's VEVENT text in the build's memo, shared by the main and tag calendars."""
 _END = b"END:VCALENDAR\r\n"
 _UTC = ZoneInfo("UTC")
 """The zone ``contentlines`` writes as UTC (``...Z``), with no VTIMEZONE."""
@@ -61,7 +62,7 @@ def render_calendar(timeline: Timeline, path: str) -> bytes:
     """The calendar published at ``path`` (``calendar.ics`` or ``tags/<tag>.ics``)."""
     context = EventContext(timeline.domain, timeline.base_url, timeline.timezone)
     events = [
-        timeline.memo.for_event(event, MEMO_KIND, context, partial(vevent_text, context, event))
+        shared_for_event(event, MEMO_KIND, context, partial(vevent_text, context, event))
         for event in timeline.chronological
     ]
     head: bytes = calendar_header(timeline, path).to_ical()

@@ -52,10 +52,9 @@ COMPILE_HINT = "//# allFunctionsCalledOnLoad\n"
 """V8's explicit compile hint (Chrome 136 and later; other engines read a comment).
 
 Chromium otherwise compiles plotly.js's functions lazily: each is pre-parsed with the script,
-then parsed again and compiled when first called, most of them while plotly.js sets itself up
-and draws the first chart. A trace of the story's page had V8 compiling for about 0.37 s of its
-0.8 s; with the hint every function is compiled once, up front, and the page is interactive
-about 0.08 s sooner (``benchmarks/README.md``): most functions run on the first draw anyway.
+then parsed again and compiled when first called. Almost every function runs while plotly.js
+sets itself up and draws the first chart, so compiling them all once, up front, is less work
+than compiling them one at a time on the main thread (the figures: ``benchmarks/README.md``).
 """
 
 

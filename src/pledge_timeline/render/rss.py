@@ -9,7 +9,7 @@ from pledge_timeline.render.feedxml import rss_item, with_entries
 
 RSS_TYPE = "application/rss+xml"
 MEMO_KIND = "rss item"
-"""Each event's RSS item text in ``Timeline.memo``, shared by the main and tag feeds."""
+"""Each event's RSS item text in the build's memo, shared by the main and tag feeds."""
 
 
 def render_rss(timeline: Timeline, path: str) -> bytes:
@@ -17,5 +17,5 @@ def render_rss(timeline: Timeline, path: str) -> bytes:
     generator = feed_generator(feed, self_type=RSS_TYPE)
     generator.lastBuildDate(feed.build_time)  # also feedgen's Atom <updated>, unused here
     document: bytes = generator.rss_str(pretty=True, encoding="UTF-8")
-    item_xml = memoized_entry_xml(timeline, MEMO_KIND, rss_item)
+    item_xml = memoized_entry_xml(MEMO_KIND, rss_item)
     return with_entries(document, b"  </channel>", [item_xml(entry) for entry in feed.entries])

@@ -29,7 +29,7 @@ import contextlib
 import os
 import shutil
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,7 +66,7 @@ try:
 except ImportError:  # Windows: no flock; concurrent builds there are not serialised
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["MANIFEST", "OutputError", "OutputWriter", "WriteResult", "read_manifest", "write_outputs"]
+__all__ = ["MANIFEST", "OutputError", "OutputWriter", "WriteResult", "read_manifest"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,11 +339,3 @@ class OutputWriter:
             if base is not None and path.is_relative_to(base):
                 return self.out_dir / path.relative_to(base)
         return path
-
-
-def write_outputs(out_dir: Path, files: Mapping[str, bytes]) -> WriteResult:
-    """Write every file (relative POSIX paths) that changed; drop stale outputs."""
-    with OutputWriter(out_dir) as writer:
-        for relative, data in files.items():
-            writer.add(relative, data)
-        return writer.commit()
