@@ -202,3 +202,32 @@ def test_markdown_links_to_a_reference_stay_below_the_estimate(tmp_path: Path, l
     written = sum(len(rendered.data) for rendered in render_each(build_model(doc)))
     assert written > 4 * 1024 * 1024  # the links are links: the address is repeated
     assert written <= budget.estimated_output_bytes(doc)
+
+
+@pytest.mark.parametrize(
+    ("media", "where"),
+    [
+        ("{{file: '{}.png', alt: x}}", "24:19: events[0].media.file"),
+        ("{{url: 'https://n.example/{}', alt: x}}", "24:18: events[0].media.url"),
+    ],
+)
+def test_an_over_long_media_address_is_one_problem_and_never_echoed(
+    tmp_path: Path, media: str, where: str
+) -> None:
+    """The content checks (the picture's file, the link's address) skip a value already reported
+    as too long: a second message would echo all of it."""
+    minimal = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    value = "a" * 3_000
+    path = tmp_path / "events.yaml"
+    path.write_text(
+        minimal.replace("    tags: [pledge]\n", f"    tags: [pledge]\n    media: {media.format(value)}\n"),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["check", str(path)])
+    assert result.exit_code == 1
+    assert value not in result.stderr
+    assert result.stderr.splitlines()[1:] == ["1 problem found"]
+    line = result.stderr.splitlines()[0]
+    assert re.fullmatch(
+        rf"{re.escape(f'{path}:{where}')}: is 3,0\d\d characters long; the limit is [\d,]+", line
+    )

@@ -10,6 +10,7 @@ is not always a line of the file, but an address never spans lines.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -34,14 +35,16 @@ class ContentChecks:
         self.media: dict[str, MediaFile] = {}
         self._lines: list[str] | None = None
 
-    def check(self, path: DocPath, event: dict[str, Any]) -> None:
+    def check(self, path: DocPath, event: dict[str, Any], over_limit: Collection[DocPath] = ()) -> None:
+        """``over_limit``: paths whose values are over their length limit, reported already and
+        never echoed or read again."""
         for key in MARKDOWN_FIELDS:
             text = event.get(key)
-            if isinstance(text, str):
+            if isinstance(text, str) and (*path, key) not in over_limit:
                 self.check_links((*path, key), text)
         media = event.get("media")
         if isinstance(media, dict):
-            self.check_media((*path, "media"), media)
+            self.check_media((*path, "media"), media, over_limit)
 
     def check_links(self, path: DocPath, text: str) -> None:
         if "[" not in text and "<" not in text:
@@ -80,13 +83,13 @@ class ContentChecks:
                 self._lines = []
         return self._lines
 
-    def check_media(self, path: DocPath, media: dict[str, Any]) -> None:
+    def check_media(self, path: DocPath, media: dict[str, Any], over_limit: Collection[DocPath] = ()) -> None:
         file, url = media.get("file"), media.get("url")
         if file is not None and url is not None:
             self.error((*path, "url"), "give file or url, not both", url)
         elif file is None and url is None:
             self.error(path, "needs a file (a picture beside the events file) or a url", None)
-        if not isinstance(file, str) or not file.strip() or "\0" in file:
+        if not isinstance(file, str) or not file.strip() or "\0" in file or (*path, "file") in over_limit:
             return  # a NUL, which no path can hold, is reported as a control character
         from pledge_timeline.media import read_image  # Pillow: only a file with pictures needs it
 

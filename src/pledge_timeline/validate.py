@@ -286,7 +286,7 @@ class CrossChecks:
             self.check_tags(path, event, tag_ids, used_tags)
             self.check_sources(path, event, source_ids)
             self.check_when(path, event)
-            self.content.check(path, event)
+            self.content.check(path, event, self.skipped)
             self.check_quotes(path, event)
         misspelled = used_tags - set(tag_ids)
         for tag_id, path in tag_ids.items():
