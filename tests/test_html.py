@@ -716,7 +716,8 @@ def test_count_bars_of_early_centuries_have_four_digit_years() -> None:
     """plotly.js reads four-digit years only: year 999 must be 0999, not 999 or 1999."""
     from datetime import date
 
-    from pledge_timeline.render.chart import _inset, _padded
+    from pledge_timeline.render.chart.geometry import _padded
+    from pledge_timeline.render.chart.traces import _inset
 
     start, _ = _inset("year", date(999, 1, 1), date(1000, 1, 1))
     assert start.startswith("0999-01-")

@@ -1,0 +1,184 @@
+"""The figure as plotly.js takes it: traces, layout, both color themes, config and views."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pledge_timeline.model import Timeline
+from pledge_timeline.render.chart.geometry import Geometry, geometry_of
+from pledge_timeline.render.chart.hover import plotly_text
+from pledge_timeline.render.chart.lanes import LABEL_SPACE, LANE_GAP
+from pledge_timeline.render.chart.traces import count_traces, lane_traces
+
+ROW_PX = 30
+ROW_PX_COUNTS = 20
+"""Rows are shorter when the chart counts: its bars are thin or thick by count anyway."""
+
+
+def build_figure(timeline: Timeline, geometry: Geometry | None = None) -> dict[str, Any]:
+    """The figure as plain JSON data: traces, layout, both color themes, config and views."""
+    geometry = geometry or geometry_of(timeline)
+    if geometry.counts is None:
+        traces = [trace for band in geometry.bands for trace in lane_traces(band.lane, geometry.rows)]
+    else:
+        traces = [trace for lane in geometry.counts.lanes for trace in count_traces(lane, geometry.counts)]
+    return {
+        "config": _config(),
+        "layout": _base_layout(geometry),
+        "themes": {"light": _theme_layout(LIGHT, geometry), "dark": _theme_layout(DARK, geometry)},
+        "traces": traces,
+        "views": {
+            "initial": [day.isoformat() for day in geometry.initial],
+            "whole": [day.isoformat() for day in geometry.whole],
+        },
+    }
+
+
+def _y_bottom(geometry: Geometry) -> float:
+    last = geometry.bands[-1]
+    return last.top + last.rows - 0.5
+
+
+def _base_layout(geometry: Geometry) -> dict[str, Any]:
+    initial = [day.isoformat() for day in geometry.initial]
+    whole = [day.isoformat() for day in geometry.whole]
+    return {
+        "template": {"data": {"scatter": [{"type": "scatter"}]}},  # plotly's "none": no styling
+        "height": chart_height(geometry),
+        "autosize": True,
+        "margin": {"l": 12, "r": 12, "t": 8, "b": 8, "pad": 0},
+        "font": {"family": FONT_STACK, "size": 13},
+        "barmode": "overlay",
+        "hovermode": "closest",
+        "dragmode": "zoom",
+        "uirevision": "timeline",
+        "showlegend": True,
+        "legend": {
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": 1.0,
+            "yanchor": "bottom",
+            "itemclick": "toggle",
+            "itemdoubleclick": "toggleothers",
+        },
+        "xaxis": {
+            "type": "date",
+            "range": initial,
+            "showgrid": True,
+            "showline": True,
+            "ticks": "outside",
+            "tickformatstops": [
+                {"dtickrange": [None, "M1"], "value": "%b %-d<br>%Y"},
+                {"dtickrange": ["M1", "M12"], "value": "%b<br>%Y"},
+                {"dtickrange": ["M12", None], "value": "%Y"},
+            ],
+            "rangeslider": {"visible": True, "thickness": _slider_thickness(geometry), "range": whole},
+            "automargin": True,
+        },
+        "yaxis": {
+            "range": [_y_bottom(geometry) + 0.5, -0.1],
+            "fixedrange": True,
+            "showgrid": False,
+            "zeroline": False,
+            "showticklabels": False,
+            "ticks": "",
+        },
+        "annotations": [
+            {
+                "text": "<b>" + plotly_text(band.lane.label) + "</b>",
+                "xref": "paper",
+                "x": 0,
+                "xanchor": "left",
+                "yref": "y",
+                "y": band.top - LABEL_SPACE / 2 - 0.27,
+                "yanchor": "middle",
+                "showarrow": False,
+                "font": {"size": 13},
+            }
+            for band in geometry.bands
+        ],
+    }
+
+
+def chart_height(geometry: Geometry) -> int:
+    """Enough pixels for every row, the legend above and the range slider below."""
+    row_px = ROW_PX if geometry.counts is None else ROW_PX_COUNTS
+    return int(150 + row_px * (_y_bottom(geometry) + 0.6) * 1.16)
+
+
+def _slider_thickness(geometry: Geometry) -> float:
+    """A seventh of the plot, but no more than about 80 pixels on a tall chart of counts."""
+    if geometry.counts is None:
+        return 0.14
+    return round(max(0.04, min(0.14, 80 / chart_height(geometry))), 3)
+
+
+FONT_STACK = (
+    'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, '
+    '"WenQuanYi Micro Hei", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif'
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Palette:
+    paper: str
+    ink: str
+    muted: str
+    grid: str
+    band: str
+    slider: str
+
+
+LIGHT = Palette("#ffffff", "#1a1a1a", "#555555", "#e4e4e4", "rgba(0,0,0,0.04)", "#f3f4f6")
+DARK = Palette("#15171a", "#e8e8e8", "#a9b0b8", "#33373d", "rgba(255,255,255,0.05)", "#1f2226")
+
+
+def _theme_layout(palette: Palette, geometry: Geometry) -> dict[str, Any]:
+    axis = {"gridcolor": palette.grid, "linecolor": palette.muted, "tickcolor": palette.muted}
+    return {
+        "paper_bgcolor": palette.paper,
+        "plot_bgcolor": palette.paper,
+        "font": {"color": palette.ink},
+        "xaxis": {
+            **axis,
+            "rangeslider": {"bgcolor": palette.slider, "bordercolor": palette.grid, "borderwidth": 1},
+        },
+        "yaxis": {"linecolor": palette.muted},  # no grid or ticks to color
+        "legend": {"bgcolor": "rgba(0,0,0,0)", "font": {"color": palette.ink}},
+        "hoverlabel": {
+            "bgcolor": palette.paper,
+            "bordercolor": palette.muted,
+            "font": {"color": palette.ink},
+        },
+        "modebar": {"bgcolor": "rgba(0,0,0,0)", "color": palette.muted, "activecolor": palette.ink},
+        "shapes": [
+            {
+                "type": "rect",
+                "layer": "below",
+                "xref": "paper",
+                "yref": "y",
+                "x0": 0,
+                "x1": 1,
+                "y0": band.top - LABEL_SPACE - LANE_GAP / 2 + 0.2,
+                "y1": band.top + band.rows - 0.5 + LANE_GAP / 2,
+                "fillcolor": palette.band,
+                "line": {"width": 0},
+            }
+            for index, band in enumerate(geometry.bands)
+            if index % 2 == 0
+        ],
+    }
+
+
+def _config() -> dict[str, Any]:
+    return {
+        "displaylogo": False,
+        "showSendToCloud": False,
+        "showTips": False,
+        "responsive": True,
+        "scrollZoom": False,
+        "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+        "toImageButtonOptions": {"format": "svg", "filename": "timeline"},
+    }

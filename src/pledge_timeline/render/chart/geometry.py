@@ -1,0 +1,91 @@
+"""Where everything sits: the lanes' rows (or counts), the x ranges, the opening view."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+from pledge_timeline.model import Timeline
+from pledge_timeline.render.chart.counts import AGGREGATE_ABOVE, Counts, counts_of
+from pledge_timeline.render.chart.lanes import LaneBand, lanes_of, stack
+
+
+@dataclass(frozen=True, slots=True)
+class Geometry:
+    """Everything about the chart's layout that depends on the data, computed once."""
+
+    bands: tuple[LaneBand, ...]
+    rows: dict[str, float]
+    """Each event's y value."""
+    whole: tuple[date, date]
+    """The x range that shows the whole story (what the range slider spans)."""
+    initial: tuple[date, date]
+    """The x range shown first: the busiest weeks when most events crowd into them."""
+    story: tuple[date, date]
+    """The first and last day of the story (what the whole-story button says)."""
+    focus: tuple[date, date] | None
+    """The first and last day of the busiest weeks, when the chart opens on them."""
+    counts: Counts | None = None
+    """For a story of more than ``AGGREGATE_ABOVE`` events: what each lane counts, and where."""
+
+    @property
+    def zoomed(self) -> bool:
+        return self.initial != self.whole
+
+
+FOCUS_SHARE = 0.6
+"""The initial view zooms to the shortest window holding this share of the events..."""
+FOCUS_RATIO = 0.25
+"""...when that window is shorter than this share of the whole story..."""
+FOCUS_CROWD = 8
+"""...and holds at least this many events: a few events never crowd the whole view."""
+
+
+def geometry_of(timeline: Timeline) -> Geometry:
+    story = _extent(timeline)
+    whole = _padded(*story)
+    if len(timeline.events) > AGGREGATE_ABOVE:
+        counts = counts_of(lanes_of(timeline), story)
+        return Geometry(tuple(lane.band for lane in counts.lanes), {}, whole, whole, story, None, counts)
+    focus = _busiest_window(timeline)
+    if focus is not None and _days(focus) >= FOCUS_RATIO * _days(whole):
+        focus = None
+    initial = whole if focus is None else _padded(*focus)
+    bands, rows = stack(lanes_of(timeline), padding=max(0.25, _days(initial) * 0.012))
+    return Geometry(bands, rows, whole, initial, story, focus)
+
+
+def _days(window: tuple[date, date]) -> int:
+    return (window[1] - window[0]).days
+
+
+def _extent(timeline: Timeline) -> tuple[date, date]:
+    days = [e.when.span.first_day for e in timeline.events]
+    days += [e.when.span.last_day for e in timeline.events]
+    days += [r.date for e in timeline.events for r in e.revisions]
+    return min(days), max(days)
+
+
+def _padded(first: date, last: date) -> tuple[date, date]:
+    margin = max(3, round((last - first).days * 0.06))
+    start = max(1, first.toordinal() - margin)
+    end = min(date.max.toordinal(), last.toordinal() + margin + 1)
+    return date.fromordinal(start), date.fromordinal(end)
+
+
+def _busiest_window(timeline: Timeline) -> tuple[date, date] | None:
+    """The shortest run of days in which ``FOCUS_SHARE`` of the events start (earliest wins).
+
+    It ends at the last exact day of those events, so a state visit is not cut in half;
+    long vague spans (a season, a year) do not stretch it.
+    """
+    events = timeline.chronological
+    count = math.ceil(len(events) * FOCUS_SHARE)
+    if count < FOCUS_CROWD or count >= len(events):
+        return None
+    starts = [e.when.span.first_day for e in events]
+    best = min(range(len(events) - count + 1), key=lambda i: (starts[i + count - 1] - starts[i], i))
+    chosen = events[best : best + count]
+    exact_ends = [e.when.span.last_day for e in chosen if not e.when.is_fuzzy]
+    return starts[best], max([starts[best + count - 1], *exact_ends])
