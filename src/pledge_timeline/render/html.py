@@ -34,7 +34,7 @@ from pledge_timeline.dates import Span
 from pledge_timeline.markdown import to_html
 from pledge_timeline.model import Citation, Event, Media, Place, Revision, Source, Tag, Timeline, When
 from pledge_timeline.outputs import ATOM_FEED, CALENDAR, JSON_FEED, PAGE, RSS_FEED
-from pledge_timeline.render.chart import Geometry, build_figure, geometry_of
+from pledge_timeline.render.chart import UNTAGGED_LABEL, Geometry, build_figure, geometry_of
 from pledge_timeline.render.labels import day_label, html_datetime, source_link, webcal_url
 from pledge_timeline.render.plotlyjs import (
     PLOTLYJS_FILE,
@@ -98,6 +98,8 @@ def render_page_with(
             event_items=event_items(timeline.chronological, lane_colors(geometry), relative_prefix(path)),
             zoom=zoom_view(geometry),
             counts=counts_view(geometry),
+            marks=geometry.marks,
+            untagged_label=UNTAGGED_LABEL,
             chart_id=CHART_ID,
             chart_height=figure["layout"]["height"],
             figure_data_id=FIGURE_DATA_ID,

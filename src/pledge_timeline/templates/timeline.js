@@ -89,11 +89,168 @@
     });
   }
 
+  // --- a filtered chart is laid out again: its lanes packed with the matches only, from the top,
+  // empty lanes gone, and (a chart of marks) the x range on the matches; as chart/lanes.py's
+  // stack() and chart/geometry.py's height_for() do in Python.
+  var DAY_MS = 86400000;
+
+  function dayNumber(iso) {
+    return Math.round(Date.parse(iso) / DAY_MS);
+  }
+
+  function isoDay(number) {
+    return new Date(number * DAY_MS).toISOString().slice(0, 10);
+  }
+
+  function occupied(event, padding) {
+    var first = dayNumber(event[1]);
+    if (event[3]) {
+      return [first + 0.5 - padding, first + 0.5 + padding];
+    }
+    return [first - padding / 2, dayNumber(event[2]) + 1 + padding / 2];
+  }
+
+  function paddedView(first, last) {
+    // as _padded() in chart/geometry.py: the days shown around the matches
+    var margin = Math.max(3, Math.round((last - first) * 0.06));
+    return [first - margin, last + margin + 1];
+  }
+
+  function relaid(traces) {
+    var data = figure.lanes;
+    var counted = !("events" in (data.lanes[0] || {}));
+    var kept = new Set();
+    traces.forEach(function (trace) {
+      if (trace.meta.kind !== "legend" && Array.isArray(trace.x) && trace.x.length > 0) {
+        kept.add(trace.meta.lane);
+      }
+    });
+    var view = null;
+    var rows = {};
+    if (!counted) {
+      var first = Infinity;
+      var last = -Infinity;
+      data.lanes.forEach(function (lane) {
+        lane.events.forEach(function (event) {
+          if (shownIds.has(event[0])) {
+            first = Math.min(first, dayNumber(event[1]));
+            last = Math.max(last, dayNumber(event[2]));
+          }
+        });
+      });
+      view = first <= last ? paddedView(first, last) : null;
+    }
+    var padding = view === null ? 0.25 : Math.max(0.25, (view[1] - view[0]) * 0.012);
+    var bands = [];
+    var top = data.labelSpace;
+    data.lanes.forEach(function (lane, index) {
+      if (!kept.has(lane.key)) {
+        return;
+      }
+      var count = lane.rows;
+      if (!counted) {
+        var rowEnds = [];
+        lane.events.forEach(function (event) {
+          if (!shownIds.has(event[0])) {
+            return;
+          }
+          var extent = occupied(event, padding);
+          var row = rowEnds.findIndex(function (end) {
+            return end <= extent[0];
+          });
+          if (row === -1) {
+            row = rowEnds.length;
+            rowEnds.push(extent[1]);
+          }
+          rowEnds[row] = extent[1];
+          rows[event[0]] = { from: event[4], to: top + row };
+        });
+        count = rowEnds.length;
+      }
+      bands.push({ key: lane.key, index: index, shift: top - lane.top, top: top, rows: count });
+      top += count + data.laneGap + data.labelSpace;
+    });
+    return { bands: bands, rows: rows, view: view, counted: counted };
+  }
+
+  function movedTrace(trace, layout) {
+    var band = layout.bands.find(function (b) {
+      return b.key === trace.meta.lane;
+    });
+    if (band === undefined || !Array.isArray(trace.y)) {
+      return trace;
+    }
+    trace.y = trace.y.map(function (y, index) {
+      if (y === null) {
+        return y;
+      }
+      if (layout.counted) {
+        return y + band.shift;
+      }
+      var row = layout.rows[trace.customdata[index][0]];
+      return row.to + (y - row.from);
+    });
+    return trace;
+  }
+
+  function relaidLayout(base, layout) {
+    var data = figure.lanes;
+    var result = clone(base);
+    if (layout.bands.length === 0) {
+      return result;
+    }
+    var last = layout.bands[layout.bands.length - 1];
+    var bottom = last.top + last.rows - 0.5;
+    result.height = Math.floor(data.basePx + data.rowPx * (bottom + 0.6) * 1.16);
+    result.yaxis.range = [bottom + 0.5, -0.1];
+    result.legend.y = Math.round((1 - data.modebarPx / result.height) * 10000) / 10000; // as legend_y()
+    result.annotations = layout.bands.map(function (band) {
+      var label = clone(base.annotations[band.index]);
+      label.y += band.shift;
+      return label;
+    });
+    var bandShape = (base.shapes || []).find(function (shape) {
+      return shape.name === "lane-band";
+    });
+    var shapes = (base.shapes || []).filter(function (shape) {
+      return shape.name !== "lane-band";
+    });
+    if (bandShape !== undefined) {
+      layout.bands.forEach(function (band, index) {
+        if (index % 2 === 0) {
+          var shape = clone(bandShape);
+          shape.y0 = band.top - data.labelSpace - data.laneGap / 2 + 0.2;
+          shape.y1 = band.top + band.rows - 0.5 + data.laneGap / 2;
+          shapes.push(shape);
+        }
+      });
+    }
+    result.shapes = shapes;
+    if (layout.view !== null) {
+      result.xaxis.range = [isoDay(layout.view[0]), isoDay(layout.view[1])];
+    }
+    // a new filter shows its matches even where the reader had zoomed
+    result.xaxis.uirevision = filterKey;
+    return result;
+  }
+
+  var filterKey = "";
+
   function draw() {
     if (!chartReady) {
       return Promise.resolve();
     }
-    return window.Plotly.react(chart, shownTraces(), currentLayout(), figure.config);
+    var traces = shownTraces();
+    var layout = currentLayout();
+    if (shownIds !== null) {
+      var laidOut = relaid(traces);
+      traces = traces.map(function (trace) {
+        return movedTrace(trace, laidOut);
+      });
+      layout = relaidLayout(layout, laidOut);
+    }
+    chart.style.height = layout.height + "px";
+    return window.Plotly.react(chart, traces, layout, figure.config);
   }
 
   function normalised(text) {
@@ -151,6 +308,7 @@
       }
     });
     shownIds = shown.size === items.length ? null : shown;
+    filterKey = shownIds === null ? "" : words.join(" ") + "|" + Array.from(active).sort().join(" ");
     noMatch.hidden = shown.size !== 0;
     status.textContent = shownIds === null
       ? "Showing all " + items.length + " events."

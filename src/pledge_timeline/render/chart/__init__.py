@@ -28,11 +28,12 @@ from pledge_timeline.render.chart.counts import (
 )
 from pledge_timeline.render.chart.figure import build_figure, chart_height
 from pledge_timeline.render.chart.geometry import Geometry, geometry_of
-from pledge_timeline.render.chart.lanes import Lane, LaneBand, lanes_of
+from pledge_timeline.render.chart.lanes import UNTAGGED_LABEL, Lane, LaneBand, lanes_of
 
 __all__ = [
     "AGGREGATE_ABOVE",
     "MAX_BINS",
+    "UNTAGGED_LABEL",
     "Geometry",
     "Lane",
     "LaneBand",

@@ -5,15 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pledge_timeline.model import Timeline
-from pledge_timeline.render.chart.geometry import Geometry, geometry_of
+from pledge_timeline.model import Event, Timeline
+from pledge_timeline.render.chart.geometry import BASE_PX, ROW_PX, ROW_PX_COUNTS, Geometry, geometry_of
 from pledge_timeline.render.chart.hover import plotly_text
-from pledge_timeline.render.chart.lanes import LABEL_SPACE, LANE_GAP
+from pledge_timeline.render.chart.lanes import LABEL_SPACE, LANE_GAP, is_point
 from pledge_timeline.render.chart.traces import count_traces, lane_traces
-
-ROW_PX = 30
-ROW_PX_COUNTS = 20
-"""Rows are shorter when the chart counts: its bars are thin or thick by count anyway."""
 
 
 def build_figure(timeline: Timeline, geometry: Geometry | None = None) -> dict[str, Any]:
@@ -32,12 +28,33 @@ def build_figure(timeline: Timeline, geometry: Geometry | None = None) -> dict[s
             "initial": [day.isoformat() for day in geometry.initial],
             "whole": [day.isoformat() for day in geometry.whole],
         },
+        "lanes": _lanes_data(geometry),
     }
 
 
-def _y_bottom(geometry: Geometry) -> float:
-    last = geometry.bands[-1]
-    return last.top + last.rows - 0.5
+def _event_data(event: Event, row: float) -> list[Any]:
+    """``[id, first day, last day, drawn as a point, row]``."""
+    span = event.when.span
+    return [event.id, span.first_day.isoformat(), span.last_day.isoformat(), is_point(event), row]
+
+
+def _lanes_data(geometry: Geometry) -> dict[str, Any]:
+    """What timeline.js needs to lay the lanes out again for the events a filter leaves, as
+    ``stack`` and ``height_for`` would: matches on the top rows, empty lanes gone."""
+    lanes: list[dict[str, Any]] = []
+    for band in geometry.bands:
+        lane: dict[str, Any] = {"key": band.lane.key, "top": band.top, "rows": band.rows}
+        if geometry.counts is None:
+            lane["events"] = [_event_data(e, geometry.rows[e.id]) for e in band.lane.events]
+        lanes.append(lane)
+    return {
+        "lanes": lanes,
+        "labelSpace": LABEL_SPACE,
+        "laneGap": LANE_GAP,
+        "rowPx": ROW_PX if geometry.counts is None else ROW_PX_COUNTS,
+        "basePx": BASE_PX,
+        "modebarPx": MODEBAR_PX,
+    }
 
 
 def _base_layout(geometry: Geometry) -> dict[str, Any]:
@@ -58,8 +75,10 @@ def _base_layout(geometry: Geometry) -> dict[str, Any]:
             "orientation": "h",
             "x": 0,
             "xanchor": "left",
-            "y": 1.0,
-            "yanchor": "bottom",
+            # below the mode bar's strip at the top, even where the legend wraps (a phone)
+            "yref": "container",
+            "y": legend_y(geometry.height),
+            "yanchor": "top",
             "itemclick": "toggle",
             "itemdoubleclick": "toggleothers",
         },
@@ -78,7 +97,7 @@ def _base_layout(geometry: Geometry) -> dict[str, Any]:
             "automargin": True,
         },
         "yaxis": {
-            "range": [_y_bottom(geometry) + 0.5, -0.1],
+            "range": [geometry.y_bottom + 0.5, -0.1],
             "fixedrange": True,
             "showgrid": False,
             "zeroline": False,
@@ -102,10 +121,17 @@ def _base_layout(geometry: Geometry) -> dict[str, Any]:
     }
 
 
+MODEBAR_PX = 34
+"""The strip at the top of the chart that plotly's mode bar (zoom, pan, reset...) covers."""
+
+
+def legend_y(height: int) -> float:
+    """The top of the legend, in the chart's height: just under the mode bar."""
+    return round(1 - MODEBAR_PX / height, 4)
+
+
 def chart_height(geometry: Geometry) -> int:
-    """Enough pixels for every row, the legend above and the range slider below."""
-    row_px = ROW_PX if geometry.counts is None else ROW_PX_COUNTS
-    return int(150 + row_px * (_y_bottom(geometry) + 0.6) * 1.16)
+    return geometry.height
 
 
 def _slider_thickness(geometry: Geometry) -> float:
@@ -165,6 +191,7 @@ def _theme_layout(palette: Palette, geometry: Geometry) -> dict[str, Any]:
                 "y1": band.top + band.rows - 0.5 + LANE_GAP / 2,
                 "fillcolor": palette.band,
                 "line": {"width": 0},
+                "name": "lane-band",
             }
             for index, band in enumerate(geometry.bands)
             if index % 2 == 0

@@ -8,7 +8,7 @@ from datetime import date
 
 from pledge_timeline.model import Timeline
 from pledge_timeline.render.chart.counts import AGGREGATE_ABOVE, Counts, counts_of
-from pledge_timeline.render.chart.lanes import LaneBand, lanes_of, stack
+from pledge_timeline.render.chart.lanes import LaneBand, is_point, lanes_of, stack
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,47 @@ class Geometry:
     def zoomed(self) -> bool:
         return self.initial != self.whole
 
+    @property
+    def marks(self) -> frozenset[str]:
+        """The kinds of mark drawn, so the key explains those and no others: ``point``, ``span``,
+        ``fuzzy`` and ``correction``; counted, ``exact``, ``fuzzy``, ``across`` and ``correction``."""
+        events = [event for band in self.bands for event in band.lane.events]
+        kinds = {"correction"} if any(event.revisions for event in events) else set()
+        if self.counts is None:
+            for event in events:
+                kinds.add("fuzzy" if event.when.is_fuzzy else "point" if is_point(event) else "span")
+            return frozenset(kinds)
+        for lane in self.counts.lanes:
+            for group in lane.groups:
+                kinds.add("across" if group.first != group.last else "fuzzy" if group.fuzzy else "exact")
+        return frozenset(kinds)
+
+    @property
+    def y_bottom(self) -> float:
+        last = self.bands[-1]
+        return last.top + last.rows - 0.5
+
+    @property
+    def height(self) -> int:
+        """Enough pixels for every row, the legend above and the range slider below."""
+        return height_for(self.y_bottom, counted=self.counts is not None)
+
+
+ROW_PX = 30
+ROW_PX_COUNTS = 20
+"""Rows are shorter when the chart counts: its bars are thin or thick by count anyway."""
+BASE_PX = 150
+"""The legend, the axis and the range slider, whatever the rows."""
+MARKS_MAX_PX = 1350
+"""A chart with a mark per event is at most one and a half screens of 900 pixels: a story whose
+marks would need more rows is charted as counts (they fit), even under ``AGGREGATE_ABOVE``."""
+
+
+def height_for(y_bottom: float, *, counted: bool) -> int:
+    """The chart's height in pixels when its lowest row is at ``y_bottom`` (timeline.js agrees)."""
+    row_px = ROW_PX_COUNTS if counted else ROW_PX
+    return int(BASE_PX + row_px * (y_bottom + 0.6) * 1.16)
+
 
 FOCUS_SHARE = 0.6
 """The initial view zooms to the shortest window holding this share of the events..."""
@@ -45,15 +86,23 @@ FOCUS_CROWD = 8
 def geometry_of(timeline: Timeline) -> Geometry:
     story = _extent(timeline)
     whole = _padded(*story)
-    if len(timeline.events) > AGGREGATE_ABOVE:
-        counts = counts_of(lanes_of(timeline), story)
-        return Geometry(tuple(lane.band for lane in counts.lanes), {}, whole, whole, story, None, counts)
-    focus = _busiest_window(timeline)
-    if focus is not None and _days(focus) >= FOCUS_RATIO * _days(whole):
-        focus = None
-    initial = whole if focus is None else _padded(*focus)
-    bands, rows = stack(lanes_of(timeline), padding=max(0.25, _days(initial) * 0.012))
-    return Geometry(bands, rows, whole, initial, story, focus)
+    lanes = lanes_of(timeline)
+    if len(timeline.events) <= AGGREGATE_ABOVE:
+        focus = _busiest_window(timeline)
+        if focus is not None and _days(focus) >= FOCUS_RATIO * _days(whole):
+            focus = None
+        initial = whole if focus is None else _padded(*focus)
+        bands, rows = stack(lanes, padding=padding_for(initial))
+        marks = Geometry(bands, rows, whole, initial, story, focus)
+        if marks.height <= MARKS_MAX_PX:
+            return marks
+    counts = counts_of(lanes, story)
+    return Geometry(tuple(lane.band for lane in counts.lanes), {}, whole, whole, story, None, counts)
+
+
+def padding_for(view: tuple[date, date]) -> float:
+    """The days kept free around a mark, so marks on one row never touch in ``view``."""
+    return max(0.25, _days(view) * 0.012)
 
 
 def _days(window: tuple[date, date]) -> int:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pledge_timeline.model import Event, Timeline
 
 UNTAGGED_LANE = ""
-UNTAGGED_LABEL = "Other"
+UNTAGGED_LABEL = "Untagged"
+"""The lane of events without a tag, named as its checkbox on the page is."""
 LANE_COLORS = (
     "#3b7dd8", "#d9480f", "#2a8a2a", "#9467bd", "#a66f00",
     "#c2428f", "#138a8a", "#7f7f7f", "#8d6e63", "#5c6bc0",
