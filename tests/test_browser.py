@@ -25,7 +25,7 @@ from pledge_timeline.model import Timeline
 from pledge_timeline.render.html import render_page, render_page_sibling
 from pledge_timeline.render.plotlyjs import PLOTLYJS_FILE, render_plotlyjs
 from pledge_timeline.validate import load_timeline
-from test_html import big_timeline, crowded_timeline
+from test_html import big_timeline, crowded_timeline, plain_timeline, repeated_timeline
 
 pytestmark = pytest.mark.browser
 
@@ -98,6 +98,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     crowded = crowded_timeline(result.timelines["small"])
     result.timelines["crowded"] = crowded
     (folder / "crowded.html").write_bytes(render_page(crowded, "timeline.html"))
+    derived = {
+        "story-x10": repeated_timeline(result.timelines["events"], 10),
+        "plain": plain_timeline(result.timelines["small"]),
+    }
+    for name, timeline in derived.items():
+        result.timelines[name] = timeline
+        (folder / f"{name}.html").write_bytes(render_page(timeline, "timeline.html"))
     big = big_timeline(result.timelines["small"])
     result.timelines["big"] = big
     (folder / "big.html").write_bytes(render_page(big, "timeline.html"))
@@ -594,3 +601,173 @@ def test_screenshots_for_a_person_to_look_at(
 def _in_viewport(page: Any, element_id: str) -> bool:
     top = page.evaluate("(id) => document.getElementById(id).getBoundingClientRect().top", element_id)
     return bool(0 <= top < page.evaluate("window.innerHeight"))
+
+
+CHART_BOX_JS = """() => {
+  const box = document.getElementById('timeline-chart').getBoundingClientRect();
+  return {top: box.top + window.scrollY, height: box.height};
+}"""
+
+
+def test_a_story_of_300_events_fits_in_one_and_a_half_screens(site: Site, open_page: Opener) -> None:
+    """The story ten times over is counted, not marked 300 times over a chart of 5,000 pixels; the
+    story itself keeps a mark per event."""
+    opened = open_page(site.url("story-x10"))
+    box = opened.page.evaluate(CHART_BOX_JS)
+    assert box["height"] <= 1.5 * 900
+    assert opened.marks() == []
+    members = opened.page.evaluate(
+        "document.getElementById('timeline-chart').data.filter((t) => t.meta.kind === 'count')"
+        ".flatMap((t) => t.customdata.flatMap((p) => p[2]))"
+    )
+    assert sorted(members) == sorted(e.id for e in site.timelines["story-x10"].events)
+    story = open_page(site.url("events"))
+    assert story.page.evaluate(CHART_BOX_JS)["height"] <= 1.5 * 900
+    assert len(story.marks()) == len(site.timelines["events"].events)
+
+
+def _lanes_of_figure(page: Any) -> list[dict[str, Any]]:
+    lanes: list[dict[str, Any]] = page.evaluate(
+        "JSON.parse(document.getElementById('timeline-figure').textContent).lanes.lanes"
+    )
+    return lanes
+
+
+def test_a_filter_lays_the_matches_out_at_the_top_in_view(site: Site, open_page: Opener) -> None:
+    opened = open_page(site.url("events"))
+    page = opened.page
+    timeline = site.timelines["events"]
+    last_lane = _lanes_of_figure(page)[-1]
+    target = last_lane["events"][-1][0]
+    title = next(e.title for e in timeline.events if e.id == target)
+    before = next(m for m in opened.marks() if m["id"] == target)
+    assert before["y"] > page.evaluate("window.innerHeight")  # far down the chart, out of view
+    page.fill("#filter-text", title)
+    page.wait_for_function("() => !document.getElementById('filter-status').textContent.includes(' all ')")
+    shown = opened.visible_items()
+    _wait_for_marks(opened, len(shown))
+    marks = opened.marks()
+    assert sorted(m["id"] for m in marks) == sorted(shown)
+    assert page.evaluate("window.scrollY") == 0
+    plot = page.evaluate(
+        "(() => { const b = document.querySelector('#timeline-chart .nsewdrag').getBoundingClientRect();"
+        " return [b.left, b.top, b.right, b.bottom]; })()"
+    )
+    height = page.evaluate("window.innerHeight")
+    assert all(plot[0] < m["x"] < plot[2] and plot[1] < m["y"] < min(plot[3], height) for m in marks)
+    lanes = {e.id: (e.tags[0].label if e.tags else "Untagged") for e in timeline.events}
+    labels = page.evaluate(
+        "Array.from(document.querySelectorAll('#timeline-chart .annotation')).map((a) => a.textContent)"
+    )
+    order = [tag.label for tag in timeline.tags] + ["Untagged"]
+    assert labels == [label for label in order if label in {lanes[i] for i in shown}]
+    page.fill("#filter-text", "")
+    _wait_for_marks(opened, len(timeline.events))
+    assert next(m for m in opened.marks() if m["id"] == target)["y"] == before["y"]
+
+
+def test_a_filter_moves_the_lanes_of_counted_matches_to_the_top(site: Site, open_page: Opener) -> None:
+    opened = open_page(site.url("story-x10"))
+    page = opened.page
+    timeline = site.timelines["story-x10"]
+    last_lane = _lanes_of_figure(page)[-1]["key"]
+    for tag in timeline.tags:
+        if tag.id != last_lane:
+            page.get_by_label(tag.label, exact=True).uncheck()
+    page.wait_for_function("() => !document.getElementById('filter-status').textContent.includes(' all ')")
+    shown = set(opened.visible_items())
+    first_tags = {e.tags[0].label for e in timeline.events if e.id in shown}
+    expected = [tag.label for tag in timeline.tags if tag.label in first_tags]
+    page.wait_for_function(
+        f"() => document.querySelectorAll('#timeline-chart .annotation').length === {len(expected)}"
+    )
+    labels = page.evaluate(
+        "Array.from(document.querySelectorAll('#timeline-chart .annotation')).map((a) => a.textContent)"
+    )
+    assert labels == expected
+    assert labels[-1] == next(tag.label for tag in timeline.tags if tag.id == last_lane)
+    marks = opened.marks("count")
+    assert {m["id"] for m in marks} <= shown
+    plot_top = page.evaluate(
+        "document.querySelector('#timeline-chart .nsewdrag').getBoundingClientRect().top"
+    )
+    assert all(plot_top < m["y"] < page.evaluate("window.innerHeight") for m in marks)
+
+
+KEY_JS = "Array.from(document.querySelectorAll('figcaption.key > span')).map((s) => s.textContent)"
+DRAWN_KINDS_JS = """() => Array.from(document.getElementById('timeline-chart')._fullData)
+  .filter((t) => t.meta.kind === 'event' || t.meta.kind === 'correction')
+  .map((t) => t.meta.kind === 'correction' ? 'correction'
+    : t.type === 'scatter' ? 'point' : t.marker.pattern.shape ? 'fuzzy' : 'span')"""
+
+
+@pytest.mark.parametrize("name", ["small", "plain", "events"])
+def test_the_key_explains_exactly_the_marks_drawn(site: Site, open_page: Opener, name: str) -> None:
+    opened = open_page(site.url(name))
+    words = {"point": "exact day", "span": "exact range", "fuzzy": "approximate", "correction": "correction"}
+    key = opened.page.evaluate(KEY_JS)
+    drawn = set(opened.page.evaluate(DRAWN_KINDS_JS))
+    assert len(key) == len(drawn)
+    for kind, word in words.items():
+        assert any(word in entry for entry in key) == (kind in drawn), (kind, key)
+    if name == "plain":
+        assert "correction" not in drawn
+
+
+def test_the_untagged_lane_and_its_checkbox_have_one_name(site: Site, open_page: Opener) -> None:
+    opened = open_page(site.url("plain"))
+    page = opened.page
+    checkbox = page.evaluate(
+        "document.querySelector(\"#filters input[value='']\").parentElement.textContent.trim()"
+    )
+    labels = page.evaluate(
+        "Array.from(document.querySelectorAll('#timeline-chart .annotation')).map((a) => a.textContent)"
+    )
+    legend = page.evaluate(
+        "Array.from(document.querySelectorAll('#timeline-chart .legend .traces')).map((t) => t.textContent)"
+    )
+    assert checkbox == "Untagged"
+    assert labels[-1] == checkbox
+    assert legend[-1] == checkbox
+
+
+PHONE_BOXES_JS = """() => {
+  const box = (el) => { const b = el.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
+  const chart = document.getElementById('timeline-chart');
+  const main = (el) => !el.closest('.rangeslider-container');
+  return {
+    modebar: Array.from(chart.querySelectorAll('.modebar-btn')).map(box),
+    legend: Array.from(chart.querySelectorAll('.legend .traces')).map(box),
+    ticks: Array.from(chart.querySelectorAll('.xtick text')).filter(main).map(box),
+    labels: Array.from(chart.querySelectorAll('.annotation-text')).map(box),
+    width: document.documentElement.scrollWidth,
+  };
+}"""
+
+
+def _overlap(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize("name", ["events", "story-x10", "small"])
+def test_on_a_phone_the_mode_bar_leaves_the_legend_and_no_label_overlaps(
+    site: Site, open_page: Opener, name: str
+) -> None:
+    opened = open_page(site.url(name), viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    page = opened.page
+    page.evaluate("document.getElementById('timeline-chart').scrollIntoView()")
+    mark = (opened.marks() or opened.marks("count"))[0]
+    page.touchscreen.tap(mark["x"], mark["y"])  # a tap shows the mode bar
+    page.wait_for_function(
+        "getComputedStyle(document.querySelector('#timeline-chart .modebar')).opacity === '1'"
+    )
+    boxes = page.evaluate(PHONE_BOXES_JS)
+    assert boxes["width"] <= 390
+    assert boxes["modebar"]
+    assert boxes["legend"]
+    assert len(boxes["ticks"]) >= 2
+    assert not [(m, e) for m in boxes["modebar"] for e in boxes["legend"] if _overlap(m, e)]
+    for group in ("ticks", "labels", "legend"):
+        found = boxes[group]
+        assert not [(a, b) for i, a in enumerate(found) for b in found[i + 1 :] if _overlap(a, b)], group
+    assert all(box[0] >= 0 and box[2] <= 390 for box in boxes["ticks"] + boxes["labels"])

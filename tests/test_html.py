@@ -100,6 +100,24 @@ def _event(
     )
 
 
+def repeated_timeline(base: Timeline, times: int) -> Timeline:
+    """``base``'s events ``times`` over, copy ``k`` (from 1) under the id ``ID-k`` (as
+    scripts/screenshots.py makes its 300-event page from the story)."""
+    events = tuple(
+        event if copy == 0 else replace(event, id=f"{event.id}-{copy}")
+        for copy in range(times)
+        for event in base.events
+    )
+    return replace(base, events=events)
+
+
+def plain_timeline(base: Timeline) -> Timeline:
+    """``base`` without corrections, its last event untagged."""
+    events = [replace(event, revisions=()) for event in base.events]
+    events[-1] = replace(events[-1], tags=())
+    return replace(base, events=tuple(events))
+
+
 BIG_DATES = (
     "{d}",  # an exact day
     "{d}/{d7}",  # an exact range in one month...

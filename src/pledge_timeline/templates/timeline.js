@@ -235,6 +235,33 @@
   }
 
   var filterKey = "";
+  var legendExtra = 0; // the pixels a legend taller than figure.lanes.legendPx needs (a phone's)
+
+  function measuredLegendExtra() {
+    var legend = chart.querySelector(".legend");
+    if (legend === null) {
+      return legendExtra;
+    }
+    return Math.max(0, Math.ceil(legend.getBoundingClientRect().height) - figure.lanes.legendPx);
+  }
+
+  var drawnHeight = null;
+
+  // A chart of another height is drawn afresh: Plotly.react would keep the margin the range
+  // slider pushed at the old height, which leaves a short chart no room to plot in.
+  function plotted(traces, layout) {
+    var resized = drawnHeight !== null && drawnHeight !== layout.height;
+    drawnHeight = layout.height;
+    if (!resized) {
+      return window.Plotly.react(chart, traces, layout, figure.config);
+    }
+    return window.Plotly.newPlot(chart, traces, layout, figure.config).then(listenToClicks);
+  }
+
+  function listenToClicks() {
+    chart.removeAllListeners("plotly_click");
+    chart.on("plotly_click", onChartClick);
+  }
 
   function draw() {
     if (!chartReady) {
@@ -249,8 +276,20 @@
       });
       layout = relaidLayout(layout, laidOut);
     }
+    var extra = legendExtra;
+    if (extra > 0) {
+      layout.legend.y = 1 - (1 - layout.legend.y) * layout.height / (layout.height + extra);
+      layout.height += extra;
+    }
     chart.style.height = layout.height + "px";
-    return window.Plotly.react(chart, traces, layout, figure.config);
+    return plotted(traces, layout).then(function () {
+      var measured = measuredLegendExtra();
+      if (measured !== extra) {
+        legendExtra = measured; // drawn once more, with room for the legend as it wrapped
+        return draw();
+      }
+      return undefined;
+    });
   }
 
   function normalised(text) {
@@ -371,12 +410,17 @@
     chart.addEventListener("pointerdown", function (event) {
       lastPointer = event.pointerType;
     }, true);
-    draw().then(function () {
-      chart.on("plotly_click", onChartClick);
-    });
+    draw().then(listenToClicks);
     if (darkScheme !== null && darkScheme.addEventListener) {
       darkScheme.addEventListener("change", draw);
     }
+    window.addEventListener("resize", function () {
+      window.requestAnimationFrame(function () {
+        if (measuredLegendExtra() !== legendExtra) {
+          draw();
+        }
+      });
+    });
   }
 
   function filterIsSet() {

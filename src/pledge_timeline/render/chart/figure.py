@@ -6,7 +6,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from pledge_timeline.model import Event, Timeline
-from pledge_timeline.render.chart.geometry import BASE_PX, ROW_PX, ROW_PX_COUNTS, Geometry, geometry_of
+from pledge_timeline.render.chart.geometry import (
+    BASE_PX,
+    LEGEND_PX,
+    ROW_PX,
+    ROW_PX_COUNTS,
+    Geometry,
+    geometry_of,
+)
 from pledge_timeline.render.chart.hover import plotly_text
 from pledge_timeline.render.chart.lanes import LABEL_SPACE, LANE_GAP, is_point
 from pledge_timeline.render.chart.traces import count_traces, lane_traces
@@ -54,6 +61,7 @@ def _lanes_data(geometry: Geometry) -> dict[str, Any]:
         "rowPx": ROW_PX if geometry.counts is None else ROW_PX_COUNTS,
         "basePx": BASE_PX,
         "modebarPx": MODEBAR_PX,
+        "legendPx": LEGEND_PX,
     }
 
 

@@ -62,8 +62,10 @@ class Geometry:
 ROW_PX = 30
 ROW_PX_COUNTS = 20
 """Rows are shorter when the chart counts: its bars are thin or thick by count anyway."""
-BASE_PX = 150
-"""The legend, the axis and the range slider, whatever the rows."""
+BASE_PX = 184
+"""The mode bar's strip, a legend of up to ``LEGEND_PX``, the axis and the range slider."""
+LEGEND_PX = 60
+"""The legend's height in ``BASE_PX``: two rows; timeline.js adds what a taller one needs."""
 MARKS_MAX_PX = 1350
 """A chart with a mark per event is at most one and a half screens of 900 pixels: a story whose
 marks would need more rows is charted as counts (they fit), even under ``AGGREGATE_ABOVE``."""
