@@ -35,6 +35,7 @@ from pledge_timeline.model import Citation, Event, Revision, Source, Tag, Timeli
 from pledge_timeline.render import plotlyjs
 from pledge_timeline.render.chart import (
     AGGREGATE_ABOVE,
+    MARKS_MAX_PX,
     MAX_BINS,
     build_figure,
     geometry_of,
@@ -624,12 +625,20 @@ def _count_traces(figure: dict[str, Any], kind: str = "count") -> list[dict[str,
     return [trace for trace in figure["traces"] if trace["meta"]["kind"] == kind]
 
 
-def test_story_sized_charts_mark_every_event(small: Timeline) -> None:
-    at_threshold = big_timeline(small, AGGREGATE_ABOVE)
-    assert geometry_of(at_threshold).counts is None
-    assert sorted(e for e, _ in _event_points(build_figure(at_threshold))) == sorted(
-        e.id for e in at_threshold.events
-    )
+def test_a_chart_marks_every_event_while_the_marks_fit_in_one_and_a_half_screens(small: Timeline) -> None:
+    kinds = []
+    for times in range(1, 13):
+        timeline = repeated_timeline(small, times)
+        geometry = geometry_of(timeline)
+        kinds.append(geometry.counts is None)
+        if geometry.counts is None:
+            assert geometry.height <= MARKS_MAX_PX
+            assert sorted(e for e, _ in _event_points(build_figure(timeline))) == sorted(
+                e.id for e in timeline.events
+            )
+    assert kinds[0]
+    assert not kinds[-1]
+    assert kinds == sorted(kinds, reverse=True)  # marked up to some size, counted above it
     assert geometry_of(big_timeline(small, AGGREGATE_ABOVE + 1)).counts is not None
 
 
