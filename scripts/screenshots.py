@@ -3,9 +3,10 @@
     python scripts/screenshots.py [--out docs/screenshots]
 
 For each page (``story``: events.yaml; ``story-x10``: its events repeated ten times under new
-ids, 300 of them), at 1280x900 and 390x844, in the light and the dark color scheme, it writes
-``NAME-WIDTHxHEIGHT-SCHEME.png``: the top of the page down to the end of the chart section
-(the header, the filters, the chart and its key). It needs the test extra (playwright) and
+ids, with two eras drawn from the story's own dates so the bands show), at 1280x900 and
+390x844, in the light and the dark color scheme, it writes ``NAME-WIDTHxHEIGHT-SCHEME.png``:
+the top of the page down to the end of the chart section (the header, the filters, the chart,
+its key and the eras). It needs the test extra (playwright) and
 Debian's chromium at /usr/bin/chromium (or ``PLEDGE_TIMELINE_CHROMIUM``); never
 ``playwright install``. The same input gives the same pictures, up to font rendering.
 """
@@ -19,7 +20,8 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from pledge_timeline.model import Timeline
+from pledge_timeline.dates import parse_span
+from pledge_timeline.model import Era, Timeline
 from pledge_timeline.render.html import render_page
 from pledge_timeline.validate import load_timeline
 
@@ -39,9 +41,16 @@ def repeated(timeline: Timeline, times: int) -> Timeline:
     return replace(timeline, events=events)
 
 
+STORY_ERAS = (
+    ("The pledge reported and corrected", "2015-09-16/2015-09-18"),
+    ("Xi Jinping\u2019s state visit", "2015-09-22/2015-09-28"),
+)
+
+
 def pages(events_file: Path) -> dict[str, Timeline]:
     story = load_timeline(events_file)
-    return {"story": story, "story-x10": repeated(story, 10)}
+    eras = tuple(Era(title, parse_span(when)) for title, when in STORY_ERAS)
+    return {"story": story, "story-x10": replace(repeated(story, 10), eras=story.eras + eras)}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -25,7 +26,7 @@ from pledge_timeline.model import Timeline
 from pledge_timeline.render.html import render_page, render_page_sibling
 from pledge_timeline.render.plotlyjs import PLOTLYJS_FILE, render_plotlyjs
 from pledge_timeline.validate import load_timeline
-from test_html import big_timeline, crowded_timeline, plain_timeline, repeated_timeline
+from test_html import ERAS, big_timeline, crowded_timeline, era_timeline, plain_timeline, repeated_timeline
 
 pytestmark = pytest.mark.browser
 
@@ -101,6 +102,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     derived = {
         "story-x10": repeated_timeline(result.timelines["events"], 10),
         "plain": plain_timeline(result.timelines["small"]),
+        "eras": era_timeline(result.timelines["small"]),
     }
     for name, timeline in derived.items():
         result.timelines[name] = timeline
@@ -671,13 +673,13 @@ def test_a_filter_moves_the_lanes_of_counted_matches_to_the_top(site: Site, open
     page = opened.page
     timeline = site.timelines["story-x10"]
     last_lane = _lanes_of_figure(page)[-1]["key"]
-    for tag in timeline.tags:
-        if tag.id != last_lane:
-            page.get_by_label(tag.label, exact=True).uncheck()
+    title = next(e.title for e in timeline.chronological if e.tags and e.tags[0].id == last_lane)
+    page.fill("#filter-text", title)
     page.wait_for_function("() => !document.getElementById('filter-status').textContent.includes(' all ')")
     shown = set(opened.visible_items())
     first_tags = {e.tags[0].label for e in timeline.events if e.id in shown}
     expected = [tag.label for tag in timeline.tags if tag.label in first_tags]
+    assert len(shown) >= 10  # the event and its nine copies
     page.wait_for_function(
         f"() => document.querySelectorAll('#timeline-chart .annotation').length === {len(expected)}"
     )
@@ -771,3 +773,67 @@ def test_on_a_phone_the_mode_bar_leaves_the_legend_and_no_label_overlaps(
         found = boxes[group]
         assert not [(a, b) for i, a in enumerate(found) for b in found[i + 1 :] if _overlap(a, b)], group
     assert all(box[0] >= 0 and box[2] <= 390 for box in boxes["ticks"] + boxes["labels"])
+
+
+ERA_BANDS_JS = """() => {
+  const chart = document.getElementById('timeline-chart');
+  const xaxis = chart._fullLayout.xaxis;
+  const plot = chart.querySelector('.nsewdrag').getBoundingClientRect();
+  const shapes = chart._fullLayout.shapes.filter((s) => s.name === 'era');
+  const paths = Array.from(chart.querySelectorAll('.layer-below .shapelayer path'));
+  const labels = Array.from(chart.querySelectorAll('.shape-label-text'))
+    .filter((t) => getComputedStyle(t).visibility !== 'hidden')
+    .map((t) => { const b = t.getBoundingClientRect();
+      return {text: t.textContent, box: [b.left, b.top, b.right, b.bottom]}; });
+  return {
+    plot: [plot.left, plot.top, plot.right, plot.bottom],
+    eras: shapes.map((s) => ({x0: s.x0, x1: s.x1, title: s.label.text,
+      left: plot.left + xaxis.d2p(s.x0), right: plot.left + xaxis.d2p(s.x1)})),
+    below: paths.length,
+    labels: labels,
+    marks: chart.querySelectorAll('.layer-below .shapelayer path').length,
+  };
+}"""
+
+
+def test_eras_are_shaded_labelled_bands_behind_the_lanes_and_a_list(site: Site, open_page: Opener) -> None:
+    opened = open_page(site.url("eras"))
+    page = opened.page
+    assert page.evaluate("document.querySelectorAll('button[data-view]').length") == 0  # the whole story
+    drawn = page.evaluate(ERA_BANDS_JS)
+    eras = site.timelines["eras"].eras
+    drawn_as = {era: escape(("" if era.span.is_exact else "~ ") + era.title, quote=False) for era in eras}
+    assert sorted(e["title"] for e in drawn["eras"]) == sorted(drawn_as.values())
+    for era in eras:
+        (band,) = [e for e in drawn["eras"] if e["title"] == drawn_as[era]]
+        assert band["x0"].startswith(era.span.first_day.isoformat())
+        assert drawn["plot"][0] <= band["left"] < band["right"] <= drawn["plot"][2]
+    assert drawn["below"] >= len(eras)  # drawn under the marks, with the lanes' bands
+    texts = [label["text"] for label in drawn["labels"]]
+    assert texts
+    assert set(texts) <= {title for title, _ in ERAS} | {"~ " + title for title, _ in ERAS}
+    assert "The visit <b>week</b>" in texts  # markup in a title is text
+    boxes = [label["box"] for label in drawn["labels"]]
+    assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if _overlap(a, b)]
+    assert all(drawn["plot"][0] - 1 <= box[0] and box[2] <= drawn["plot"][2] + 1 for box in boxes)
+    listed = page.evaluate("Array.from(document.querySelectorAll('.eras li')).map((li) => li.textContent)")
+    assert listed == [
+        f"{e.title}: {'~ ' if not e.span.is_exact else ''}{e.span.label}"
+        for e in sorted(eras, key=lambda e: (e.span.first_day, e.span.last_day, e.title))
+    ]
+    assert any("named period" in entry for entry in page.evaluate(KEY_JS))
+    plain = open_page(site.url("small"))
+    assert plain.page.evaluate("document.querySelectorAll('.eras').length") == 0
+    assert not any("named period" in entry for entry in plain.page.evaluate(KEY_JS))
+    assert plain.page.evaluate(ERA_BANDS_JS)["eras"] == []
+
+
+def test_era_bands_stay_behind_a_filtered_chart(site: Site, open_page: Opener) -> None:
+    opened = open_page(site.url("eras"))
+    page = opened.page
+    page.fill("#filter-text", "seattle")
+    _wait_for_marks(opened, 2)
+    drawn = page.evaluate(ERA_BANDS_JS)
+    assert len(drawn["eras"]) == len(ERAS)
+    visit = next(e for e in drawn["eras"] if e["title"].startswith("The visit"))  # escaped markup
+    assert all(visit["left"] <= m["x"] <= visit["right"] for m in opened.marks())

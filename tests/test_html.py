@@ -31,7 +31,7 @@ from lxml import html as lxml_html
 
 from conftest import FIXTURES, missing_tool
 from pledge_timeline.dates import parse_span
-from pledge_timeline.model import Citation, Event, Revision, Source, Tag, Timeline, When
+from pledge_timeline.model import Citation, Era, Event, Revision, Source, Tag, Timeline, When
 from pledge_timeline.render import plotlyjs
 from pledge_timeline.render.chart import (
     AGGREGATE_ABOVE,
@@ -117,6 +117,19 @@ def plain_timeline(base: Timeline) -> Timeline:
     events = [replace(event, revisions=()) for event in base.events]
     events[-1] = replace(events[-1], tags=())
     return replace(base, events=tuple(events))
+
+
+ERAS = (
+    ("The visit <b>week</b>", "2015-09-21/2015-09-27"),
+    ("Summer", "2015-22~"),
+    ("Before the letter", "2015-05-01/2015-05-31"),
+)
+"""Eras for the small story: exact, fuzzy, and one with no event in it; one title looks like markup."""
+
+
+def era_timeline(base: Timeline) -> Timeline:
+    """``base`` with ``ERAS``."""
+    return replace(base, eras=tuple(Era(title, parse_span(when)) for title, when in ERAS))
 
 
 BIG_DATES = (
@@ -579,7 +592,7 @@ def _merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-@pytest.mark.parametrize("name", ["small", "hostile", "crowded", "events", "big"])
+@pytest.mark.parametrize("name", ["small", "hostile", "crowded", "events", "big", "eras", "big-eras"])
 def test_figure_is_valid_for_plotly(small: Timeline, hostile: Timeline, name: str) -> None:
     """plotly.graph_objects validates every property (a typo raises) and changes nothing."""
     import plotly.graph_objects as go
@@ -593,6 +606,8 @@ def test_figure_is_valid_for_plotly(small: Timeline, hostile: Timeline, name: st
         "crowded": lambda: crowded_timeline(small),
         "events": lambda: load_timeline(REPO / "events.yaml"),
         "big": lambda: big_timeline(small),
+        "eras": lambda: era_timeline(small),
+        "big-eras": lambda: era_timeline(big_timeline(small)),
     }
     figure = build_figure(timelines[name]())
     for theme in figure["themes"].values():
@@ -751,3 +766,29 @@ def test_count_bars_of_early_centuries_have_four_digit_years() -> None:
     start, _ = _inset("century", date(1, 1, 1), date(101, 1, 1))
     assert start == "0004-01-01 17:00"  # inset by 3% of a century
     assert _padded(date(1, 1, 2), date(9999, 12, 30)) == (date(1, 1, 1), date(9999, 12, 31))
+
+
+def test_eras_are_bands_behind_the_lanes_and_a_list_on_the_page(small: Timeline) -> None:
+    timeline = era_timeline(small)
+    figure = build_figure(timeline)
+    for theme in figure["themes"].values():
+        bands = [shape for shape in theme["shapes"] if shape.get("name") == "era"]
+        assert [(b["x0"], b["x1"], b["label"]["text"]) for b in bands] == [
+            ("2015-05-01", "2015-06-01", "Before the letter"),
+            ("2015-06-01", "2015-09-01", "~ Summer"),
+            ("2015-09-21", "2015-09-28", "The visit &lt;b&gt;week&lt;/b&gt;"),
+        ]
+        assert {(b["layer"], b["yref"], b["y0"], b["y1"]) for b in bands} == {("below", "paper", 0, 1)}
+        assert [b["line"]["dash"] for b in bands] == ["solid", "dot", "solid"]
+    # the lanes start a line lower, under the eras' labels; the story's whole view takes them in
+    assert figure["lanes"]["firstTop"] == build_figure(small)["lanes"]["firstTop"] + 1
+    assert figure["views"]["whole"][0] < "2015-05-01"
+    doc = _document(render_page(timeline, "timeline.html"))
+    items = [" ".join(li.text_content().split()) for li in doc.xpath("//div[@class='eras']//li")]
+    assert items == [
+        "Before the letter: May 1-31, 2015",
+        "Summer: ~ Summer 2015 (approx.)",
+        "The visit <b>week</b>: Sept 21-27, 2015",
+    ]
+    assert doc.xpath("//div[@class='eras']//li//b") == []
+    assert _document(render_page(small, "timeline.html")).xpath("//div[@class='eras']") == []

@@ -99,6 +99,7 @@ def render_page_with(
             zoom=zoom_view(geometry),
             counts=counts_view(geometry),
             marks=geometry.marks,
+            eras=geometry.eras,
             untagged_label=UNTAGGED_LABEL,
             chart_id=CHART_ID,
             chart_height=figure["layout"]["height"],

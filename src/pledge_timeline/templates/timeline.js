@@ -142,7 +142,7 @@
     }
     var padding = view === null ? 0.25 : Math.max(0.25, (view[1] - view[0]) * 0.012);
     var bands = [];
-    var top = data.labelSpace;
+    var top = data.firstTop;
     data.lanes.forEach(function (lane, index) {
       if (!kept.has(lane.key)) {
         return;
@@ -261,6 +261,42 @@
   function listenToClicks() {
     chart.removeAllListeners("plotly_click");
     chart.on("plotly_click", onChartClick);
+    chart.removeAllListeners("plotly_afterplot");
+    chart.on("plotly_afterplot", tidyEraLabels);
+    tidyEraLabels();
+  }
+
+  function overlaps(a, b) {
+    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  }
+
+  // An era's label that would run past the plot's right edge moves left to end there; one that
+  // would still run out of the plot, or over an earlier era's label, is hidden at this zoom (the
+  // list under the chart names every era): labels never overlap.
+  function tidyEraLabels() {
+    var plot = chart.querySelector(".nsewdrag");
+    if (plot === null) {
+      return;
+    }
+    var area = plot.getBoundingClientRect();
+    var shown = [];
+    Array.prototype.forEach.call(chart.querySelectorAll(".shape-label-text"), function (label) {
+      label.style.visibility = "";
+      label.style.transform = "";
+      var box = label.getBoundingClientRect();
+      if (box.right > area.right) {
+        label.style.transform = "translateX(" + (area.right - box.right) + "px)";
+        box = label.getBoundingClientRect();
+      }
+      var clash = box.left < area.left - 1 || box.right > area.right + 1 || shown.some(function (other) {
+        return overlaps(box, other);
+      });
+      if (clash) {
+        label.style.visibility = "hidden";
+      } else {
+        shown.push(box);
+      }
+    });
   }
 
   function draw() {

@@ -116,11 +116,11 @@ def period_label(unit: str, period: int) -> str:
     return f"{period * years}-{period * years + years - 1}"
 
 
-def counts_of(lanes: Iterable[Lane], story: tuple[date, date]) -> Counts:
-    """Group every lane's events and corrections by period; lay the lanes out one below another."""
+def counts_of(lanes: Iterable[Lane], story: tuple[date, date], top: float = LABEL_SPACE) -> Counts:
+    """Group every lane's events and corrections by period; lay the lanes out one below another,
+    the first from ``top`` down."""
     unit = unit_for(*story)
     result: list[LaneCounts] = []
-    top = LABEL_SPACE
     for lane in lanes:
         within: dict[tuple[int, bool], list[Event]] = {}
         across: dict[tuple[int, int, bool], list[Event]] = {}

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pledge_timeline.model import Event, Timeline
+from pledge_timeline.render.chart.eras import era_shapes
 from pledge_timeline.render.chart.geometry import (
     BASE_PX,
     LEGEND_PX,
@@ -55,6 +56,7 @@ def _lanes_data(geometry: Geometry) -> dict[str, Any]:
             lane["events"] = [_event_data(e, geometry.rows[e.id]) for e in band.lane.events]
         lanes.append(lane)
     return {
+        "firstTop": geometry.bands[0].top if geometry.bands else LABEL_SPACE,
         "lanes": lanes,
         "labelSpace": LABEL_SPACE,
         "laneGap": LANE_GAP,
@@ -163,10 +165,16 @@ class Palette:
     grid: str
     band: str
     slider: str
+    era: str
+    """An era's shade: stronger than a lane's band, still light enough for marks over it."""
 
 
-LIGHT = Palette("#ffffff", "#1a1a1a", "#555555", "#e4e4e4", "rgba(0,0,0,0.04)", "#f3f4f6")
-DARK = Palette("#15171a", "#e8e8e8", "#a9b0b8", "#33373d", "rgba(255,255,255,0.05)", "#1f2226")
+LIGHT = Palette(
+    "#ffffff", "#1a1a1a", "#555555", "#e4e4e4", "rgba(0,0,0,0.04)", "#f3f4f6", "rgba(166,111,0,0.10)"
+)
+DARK = Palette(
+    "#15171a", "#e8e8e8", "#a9b0b8", "#33373d", "rgba(255,255,255,0.05)", "#1f2226", "rgba(224,184,74,0.12)"
+)
 
 
 def _theme_layout(palette: Palette, geometry: Geometry) -> dict[str, Any]:
@@ -187,7 +195,8 @@ def _theme_layout(palette: Palette, geometry: Geometry) -> dict[str, Any]:
             "font": {"color": palette.ink},
         },
         "modebar": {"bgcolor": "rgba(0,0,0,0)", "color": palette.muted, "activecolor": palette.ink},
-        "shapes": [
+        "shapes": era_shapes(geometry.eras, fill=palette.era, edge=palette.muted, ink=palette.ink)
+        + [
             {
                 "type": "rect",
                 "layer": "below",

@@ -8,7 +8,8 @@ from datetime import date
 
 from pledge_timeline.model import Timeline
 from pledge_timeline.render.chart.counts import AGGREGATE_ABOVE, Counts, counts_of
-from pledge_timeline.render.chart.lanes import LaneBand, is_point, lanes_of, stack
+from pledge_timeline.render.chart.eras import ERA_SPACE, EraBand, era_bands
+from pledge_timeline.render.chart.lanes import LABEL_SPACE, LaneBand, is_point, lanes_of, stack
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,8 @@ class Geometry:
     """The first and last day of the busiest weeks, when the chart opens on them."""
     counts: Counts | None = None
     """For a story of more than ``AGGREGATE_ABOVE`` events: what each lane counts, and where."""
+    eras: tuple[EraBand, ...] = ()
+    """The timeline's eras, by first day: bands behind the lanes, labelled on a line above them."""
 
     @property
     def zoomed(self) -> bool:
@@ -36,9 +39,12 @@ class Geometry:
     @property
     def marks(self) -> frozenset[str]:
         """The kinds of mark drawn, so the key explains those and no others: ``point``, ``span``,
-        ``fuzzy`` and ``correction``; counted, ``exact``, ``fuzzy``, ``across`` and ``correction``."""
+        ``fuzzy`` and ``correction``; counted, ``exact``, ``fuzzy``, ``across`` and ``correction``;
+        and ``era``."""
         events = [event for band in self.bands for event in band.lane.events]
         kinds = {"correction"} if any(event.revisions for event in events) else set()
+        if self.eras:
+            kinds.add("era")
         if self.counts is None:
             for event in events:
                 kinds.add("fuzzy" if event.when.is_fuzzy else "point" if is_point(event) else "span")
@@ -87,19 +93,22 @@ FOCUS_CROWD = 8
 
 def geometry_of(timeline: Timeline) -> Geometry:
     story = _extent(timeline)
-    whole = _padded(*story)
+    eras = era_bands(timeline.eras)
+    whole = _padded(min([story[0], *(e.first for e in eras)]), max([story[1], *(e.last for e in eras)]))
     lanes = lanes_of(timeline)
+    top = LABEL_SPACE + (ERA_SPACE if eras else 0)
     if len(timeline.events) <= AGGREGATE_ABOVE:
         focus = _busiest_window(timeline)
         if focus is not None and _days(focus) >= FOCUS_RATIO * _days(whole):
             focus = None
         initial = whole if focus is None else _padded(*focus)
-        bands, rows = stack(lanes, padding=padding_for(initial))
-        marks = Geometry(bands, rows, whole, initial, story, focus)
+        bands, rows = stack(lanes, padding=padding_for(initial), top=top)
+        marks = Geometry(bands, rows, whole, initial, story, focus, eras=eras)
         if marks.height <= MARKS_MAX_PX:
             return marks
-    counts = counts_of(lanes, story)
-    return Geometry(tuple(lane.band for lane in counts.lanes), {}, whole, whole, story, None, counts)
+    counts = counts_of(lanes, story, top=top)
+    bands = tuple(lane.band for lane in counts.lanes)
+    return Geometry(bands, {}, whole, whole, story, None, counts, eras=eras)
 
 
 def padding_for(view: tuple[date, date]) -> float:

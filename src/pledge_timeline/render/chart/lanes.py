@@ -68,11 +68,13 @@ def is_point(event: Event) -> bool:
     return not event.when.is_fuzzy and event.when.span.first_day == event.when.span.last_day
 
 
-def stack(lanes: Iterable[Lane], padding: float) -> tuple[tuple[LaneBand, ...], dict[str, float]]:
-    """Greedy interval packing inside each lane; lanes one below another, each under its label."""
+def stack(
+    lanes: Iterable[Lane], padding: float, top: float = LABEL_SPACE
+) -> tuple[tuple[LaneBand, ...], dict[str, float]]:
+    """Greedy interval packing inside each lane; lanes one below another, each under its label,
+    the first lane's rows from ``top`` down."""
     rows: dict[str, float] = {}
     bands: list[LaneBand] = []
-    top = LABEL_SPACE
     for lane in lanes:
         row_ends: list[float] = []
         for event in lane.events:
