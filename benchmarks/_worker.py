@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pledge_timeline.build import Renderer
+    from pledge_timeline.build import Format
     from pledge_timeline.model import Timeline
 
 
@@ -90,15 +90,21 @@ def run_stages(events_file: Path, out_dir: Path) -> dict[str, object]:
         subsets = [(tag, timeline.restricted_to(tag)) for tag in timeline.tags]
         handovers: list[float] = []  # seconds spent handing each output to the writer
 
-        def render(name: str, renderer: Renderer, path: str, view: Timeline) -> None:
+        def render(name: str, output: Format, path: str, view: Timeline) -> None:
+            """Every document of the output at ``path`` (a paged feed's archive pages too)."""
             mark = clock()
-            data = renderer(view, path)
-            timings[name] = timings.get(name, 0.0) + clock() - mark
-            sizes[name] = sizes.get(name, 0) + len(data)
-            peaks[name] = peak_rss()
-            mark = clock()
-            writer.add(path, data)
-            handovers.append(clock() - mark)
+            if output.pages is None:
+                documents = iter([(path, output.render(view, path), 0)])
+            else:
+                documents = output.pages(view, path)
+            for document_path, data, _ in documents:
+                timings[name] = timings.get(name, 0.0) + clock() - mark
+                sizes[name] = sizes.get(name, 0) + len(data)
+                peaks[name] = peak_rss()
+                mark = clock()
+                writer.add(document_path, data)
+                handovers.append(clock() - mark)
+                mark = clock()
 
         with build_scope() as shared:
             for output in formats():
@@ -107,6 +113,12 @@ def run_stages(events_file: Path, out_dir: Path) -> dict[str, object]:
                     for tag, subset in subsets:
                         render(output.tag_path, output.render, output.tag_path.format(tag=tag.id), subset)
                 shared.forget(*output.memo_kinds)
+        for output in formats():
+            render(output.path, output, output.path, timeline)
+            if output.tag_path is not None:
+                for tag, subset in subsets:
+                    render(output.tag_path, output, output.tag_path.format(tag=tag.id), subset)
+            timeline.memo.forget(*output.memo_kinds)
         mark = clock()
         writer.commit()
         timings["write"] = sum(handovers) + clock() - mark

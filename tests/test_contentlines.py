@@ -13,17 +13,11 @@ from icalendar import vText, vUTCOffset
 from icalendar.parser import Contentline
 
 from conftest import EVENT_FILES, FIXTURES
-from pledge_timeline.model import Event, Timeline
+from oracles import oracle_calendar
+from pledge_timeline.model import Timeline
 from pledge_timeline.render import contentlines
-from pledge_timeline.render.ical import (
-    calendar_header,
-    event_description,
-    event_summary,
-    event_times,
-    render_calendar,
-)
-from pledge_timeline.render.labels import media_address
-from pledge_timeline.render.vtimezone import Observance, YearlyRule, observances, utc_offset
+from pledge_timeline.render.ical import render_calendar
+from pledge_timeline.render.vtimezone import utc_offset
 from pledge_timeline.validate import load_timeline
 
 # Text that exercises escaping and folding: escapes at every fold position, multi-byte characters.
@@ -54,79 +48,6 @@ def test_a_backslash_n_in_text_stays_two_characters() -> None:
     assert icalendar.Event.from_ical(f"BEGIN:VEVENT\r\n{line}\r\nEND:VEVENT\r\n")["DESCRIPTION"] == (
         "C:\\New folder"
     )
-
-
-def oracle_vevent(timeline: Timeline, event: Event) -> icalendar.Event:
-    """The VEVENT built with icalendar's component API, property by property."""
-    component = icalendar.Event()
-    component.add("uid", f"{event.id}@{timeline.domain}")
-    component.add("dtstamp", timeline.build_time)
-    component.add("created", event.published)
-    component.add("last-modified", event.updated)
-    component.add("sequence", event.sequence)
-    start, end = event_times(event.when, timeline.timezone)
-    component.add("dtstart", start)
-    if end is not None:
-        component.add("dtend", end)
-    component.add("summary", event_summary(event))
-    component.add("description", event_description(event))
-    if event.place is not None:
-        component.add("location", event.place.name)
-        if event.place.lat is not None and event.place.lon is not None:
-            component.add("geo", (event.place.lat, event.place.lon))
-    picture = event.media.file if event.media is not None else None
-    if picture is not None:
-        image = media_address(timeline.base_url, picture)
-        parameters = {"VALUE": "URI", "FMTTYPE": picture.media_type, "DISPLAY": "FULLSIZE"}
-        component.add("image", icalendar.vUri(image), parameters=parameters)
-    component.add("url", timeline.permalink(event), parameters={"VALUE": "URI"})
-    if event.tags:
-        component.add("categories", [tag.label for tag in event.tags])
-    component.add("status", "TENTATIVE" if event.when.is_fuzzy else "CONFIRMED")
-    component.add("transp", "TRANSPARENT")
-    return component
-
-
-def oracle_calendar(timeline: Timeline, path: str) -> bytes:
-    calendar = calendar_header(timeline, path)
-    events = [oracle_vevent(timeline, event) for event in timeline.chronological]
-    uses = [
-        (prop.params["TZID"], prop.dt.year)
-        for event in events
-        for prop in (event.get("dtstart"), event.get("dtend"))
-        if prop is not None and "TZID" in prop.params
-    ]
-    years: dict[str, list[int]] = {}
-    for tzid, year in uses:
-        years.setdefault(tzid, []).append(year)
-    for tzid, used in sorted(years.items()):
-        calendar.add_component(oracle_vtimezone(tzid, min(used), max(used)))
-    for event in events:
-        calendar.add_component(event)
-    data: bytes = calendar.to_ical()
-    return data
-
-
-def oracle_vtimezone(tzid: str, first_year: int, last_year: int) -> icalendar.Timezone:
-    """The VTIMEZONE built with icalendar's component API from the same observances."""
-    component = icalendar.Timezone()
-    component.add("tzid", tzid)
-    for observance, rule in observances(tzid, first_year, last_year):
-        component.add_component(oracle_observance(observance, rule))
-    return component
-
-
-def oracle_observance(
-    observance: Observance, rule: YearlyRule | None
-) -> icalendar.TimezoneStandard | icalendar.TimezoneDaylight:
-    component = icalendar.TimezoneDaylight() if observance.is_dst else icalendar.TimezoneStandard()
-    component.add("dtstart", observance.onset)
-    component.add("tzoffsetfrom", observance.offset_from)
-    component.add("tzoffsetto", observance.offset_to)
-    component.add("tzname", observance.name)
-    if rule is not None:
-        component.add("rrule", {"FREQ": "YEARLY", "BYMONTH": rule.month, "BYDAY": rule.byday})
-    return component
 
 
 def calendars_of(timeline: Timeline) -> list[tuple[Timeline, str]]:

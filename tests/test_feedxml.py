@@ -1,4 +1,5 @@
-"""Feed entries written as text are what feedgen and lxml write for the same entries, to the byte."""
+"""Feeds written as text, every document and page of them, are what feedgen and lxml write for
+the same feed, to the byte."""
 
 from __future__ import annotations
 
@@ -8,20 +9,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from feedgen.entry import FeedEntry
-from feedgen.ext.dc import DcEntryExtension
-from feedgen.util import formatRFC2822
+from feedgen.feed import formatRFC2822  # feedgen.util alone needs lxml.etree imported first
 from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
 from conftest import EVENT_FILES, FIXTURES
+from oracles import oracle_document
 from pledge_timeline.model import Timeline
-from pledge_timeline.render.atom import ATOM_TYPE, render_atom
-from pledge_timeline.render.entries import Entry, feed_for
-from pledge_timeline.render.feedgen_common import feed_generator
+from pledge_timeline.render.atom import ATOM_TYPE, atom_pages, render_atom
+from pledge_timeline.render.entries import feed_for
 from pledge_timeline.render.feedxml import rfc822_date, xml_attribute, xml_text
-from pledge_timeline.render.rss import RSS_TYPE, render_rss
+from pledge_timeline.render.paging import paged
+from pledge_timeline.render.rss import RSS_TYPE, render_rss, rss_pages
 from pledge_timeline.validate import load_timeline
 
 # What validation lets through (document.check_text): no C0 controls but tab, LF and CR.
@@ -58,57 +58,9 @@ def test_rfc822_dates_match_feedgen(moment: datetime) -> None:
     assert rfc822_date(moment) == formatRFC2822(moment)
 
 
-class LinkPreservingEntry(FeedEntry):  # type: ignore[misc]  # feedgen has no type hints
-    """feedgen 1.0.0 writes entry links with ``href`` only (python-feedgen #135); the attributes
-    are copied onto the finished elements, which feedgen writes in the order they were added."""
-
-    def atom_entry(self, extensions: bool = True) -> Any:
-        element = super().atom_entry(extensions)
-        for link_element, link in zip(element.findall("link"), self.link() or [], strict=True):
-            for name in ("rel", "type", "hreflang", "title", "length"):
-                if link.get(name):
-                    link_element.set(name, link[name])
-        return element
-
-
-def oracle_item(entry: Entry) -> LinkPreservingEntry:
-    """The entry as a feedgen item, property by property, as the feeds were written before."""
-    item = LinkPreservingEntry()
-    item.register_extension("dc", DcEntryExtension, atom=False, rss=True)
-    item.id(entry.id)
-    item.title(entry.title)
-    for link in entry.links:
-        length = None if link.length is None else str(link.length)
-        attributes = {
-            "href": link.href,
-            "rel": link.rel,
-            "title": link.title,
-            "type": link.type,
-            "length": length,
-        }
-        item.link({name: value for name, value in attributes.items() if value is not None})
-    item.summary(entry.summary_html, type="html")
-    item.content(entry.content_html, type="html")
-    item.published(entry.published)
-    item.updated(entry.updated)
-    item.author({"name": entry.author})
-    item.dc.dc_creator(entry.author)
-    for category in entry.categories:
-        item.category(term=category.term, label=category.label)
-    return item
-
-
 def oracle_feed(timeline: Timeline, path: str) -> bytes:
-    feed = feed_for(timeline, path)
-    generator = feed_generator(feed, self_type=ATOM_TYPE if path.endswith(".atom") else RSS_TYPE)
-    for entry in feed.entries:
-        generator.add_entry(oracle_item(entry), order="append")
-    if path.endswith(".atom"):
-        data: bytes = generator.atom_str(pretty=True, encoding="UTF-8")
-        return data
-    generator.lastBuildDate(feed.build_time)
-    rss: bytes = generator.rss_str(pretty=True, encoding="UTF-8")
-    return rss
+    """The subscription document written by feedgen, end to end."""
+    return oracle_document(feed_for(timeline, path), "atom" if path.endswith(".atom") else "rss")
 
 
 def feeds_of(timeline: Timeline) -> list[tuple[Timeline, str]]:
@@ -123,17 +75,52 @@ def rendered(timeline: Timeline, path: str) -> bytes:
     return render_atom(timeline, path) if path.endswith(".atom") else render_rss(timeline, path)
 
 
+def assert_every_page_is_what_feedgen_writes(timeline: Timeline, path: str) -> int:
+    """Each document of the feed at ``path``, subscription and archives, against feedgen's; how many."""
+    kind, feed_type = ("atom", ATOM_TYPE) if path.endswith(".atom") else ("rss", RSS_TYPE)
+    expected = paged(
+        feed_for(timeline, path),
+        path,
+        timeline.feed_entries,
+        timeline.url,
+        feed_type=feed_type,
+        open_page=True,
+    )
+    written = (atom_pages if kind == "atom" else rss_pages)(timeline, path)
+    count = 0
+    for page, (page_path, data, entries) in zip(expected, written, strict=True):
+        assert (page_path, entries) == (page.path, len(page.feed.entries))
+        assert data == oracle_document(page.feed, kind), page_path
+        count += 1
+    return count
+
+
 @pytest.mark.parametrize("events_file", EVENT_FILES, ids=lambda p: Path(p).stem)
 def test_every_feed_is_what_feedgen_writes(events_file: Path) -> None:
     timeline = load_timeline(events_file)
     for subset, path in feeds_of(timeline):
         assert rendered(subset, path) == oracle_feed(subset, path), path
+        assert assert_every_page_is_what_feedgen_writes(subset, path) == 1, path
 
 
 def test_the_benchmark_mix_is_what_feedgen_writes(benchmark_mix: Timeline) -> None:
-    """1,000 synthetic events: every precision, CJK and emoji, revisions, several sources."""
-    for subset, path in feeds_of(benchmark_mix):
-        assert rendered(subset, path) == oracle_feed(subset, path), path
+    """1,000 synthetic events, in pages of 50 (archive pages, the open page, the tag feeds') and
+    of 200: every precision, CJK and emoji, revisions, several sources."""
+    for timeline in (benchmark_mix, replace(benchmark_mix, feed_entries=200)):
+        for subset, path in feeds_of(timeline):
+            pages = assert_every_page_is_what_feedgen_writes(subset, path)
+            assert pages == (
+                1
+                if len(subset.events) <= timeline.feed_entries
+                else (len(subset.events) - 1) // timeline.feed_entries + 2
+            )
+
+
+def test_a_feed_with_an_icon_is_what_feedgen_writes(small: Timeline) -> None:
+    """No fixture has an icon: Atom's <icon> and <logo>, RSS's <image>."""
+    with_icon = replace(small, icon="https://timeline.example.org/icon.png?a=1&b=2", feed_entries=2)
+    for path in ("feed.atom", "feed.rss"):
+        assert assert_every_page_is_what_feedgen_writes(with_icon, path) == 4
 
 
 def test_an_entry_with_a_carriage_return_and_quotes_is_what_feedgen_writes() -> None:

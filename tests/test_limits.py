@@ -231,3 +231,21 @@ def test_an_over_long_media_address_is_one_problem_and_never_echoed(
     assert re.fullmatch(
         rf"{re.escape(f'{path}:{where}')}: is 3,0\d\d characters long; the limit is [\d,]+", line
     )
+
+
+@pytest.mark.parametrize("feed_entries", [1, 2, 50])
+def test_paged_feeds_stay_below_the_estimate(tmp_path: Path, feed_entries: int) -> None:
+    """Each archive page repeats the feed's header (its title, description, rights): with one
+    entry a page, the longest description is written once per event and feed."""
+    from pledge_timeline import limits
+
+    path = tmp_path / "events.yaml"
+    text = amplifying_file(60, 1, 3, 2, "a").replace(
+        "timeline:\n", f"timeline:\n  feed_entries: {feed_entries}\n", 1
+    )
+    text = text.replace("a" * limits.MAX_LONG_TEXT, "<" * limits.MAX_LONG_TEXT, 1)  # the description
+    path.write_text(text.replace("&" * (limits.MAX_URL - 18), "short", 1), "utf-8")  # the source's URL
+    doc = validate_timeline(path)
+    rendered = list(render_each(build_model(doc)))
+    assert any(r.path.startswith("archive/") for r in rendered) == (feed_entries < 60)
+    assert sum(len(r.data) for r in rendered) <= budget.estimated_output_bytes(doc)

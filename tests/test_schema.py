@@ -96,16 +96,20 @@ def _scalar_fields(schema: object) -> list[dict[str, Any]]:
         return []
     types = schema.get("type")
     scalar = types if isinstance(types, str) else (types or [None])[0]
-    found = [schema] if scalar in ("string", "number") else []
+    found = [schema] if scalar in ("string", "number", "integer") else []
     return found + [field for value in schema.values() for field in _scalar_fields(value)]
 
 
 def test_every_scalar_field_names_a_check_that_exists() -> None:
     fields = _scalar_fields(json_schema())
-    assert len(fields) == 51
+    assert len(fields) == 52
     for field in fields:
         check = field[document.CHECK_KEYWORD]
-        assert check in document.CHECKS or (check == "number" and "number" in field["type"])
+        assert (
+            check in document.CHECKS
+            or (check == "number" and "number" in field["type"])
+            or (check == "count" and "integer" in field["type"])
+        )
 
 
 def test_the_validator_reads_every_scalar_as_text() -> None:
@@ -133,6 +137,16 @@ def test_the_validator_reads_every_scalar_as_text() -> None:
         *document.CHECKS,
         "number from -90.0 to 90.0",
         "number from -180.0 to 180.0",
+        "count from 1 to 200",
+    }
+    assert subschema_at(text_schema.schema, ("timeline", "feed_entries")) == {
+        "type": "string",
+        "minimum": 1,
+        "maximum": 200,
+        "maxLength": 100,
+        "default": 50,
+        "description": subschema_at(json_schema(), ("timeline", "feed_entries"))["description"],
+        "format": "count from 1 to 200",
     }
 
 

@@ -30,6 +30,10 @@ PAGE_MARKUP = 2_000_000
 """Bytes the page takes besides its events, at most: the inlined plotly.js and the chart."""
 FILE_MARKUP = 2_000
 """Bytes any other output takes besides its entries, at most."""
+PAGED_OUTPUTS = 3
+"""feed.atom, feed.rss and feed.json are paged (``render.paging``): each page repeats the header."""
+PAGED_TAG_OUTPUTS = 2
+"""tags/<tag>.atom and .rss are paged too."""
 ESCAPED_EXTRA = 7
 """What markup adds for a character it escapes, at most: ``<`` becomes ``&amp;lt;``."""
 
@@ -75,9 +79,13 @@ def _running_estimate(data: Mapping[str, Any]) -> Iterator[int]:
     header = FILE_MARKUP + _text_of(meta.get(key) for key in ("title", "rights", "icon"))
     header += _markdown_size(meta["description"])
     total = PAGE_MARKUP + (MAIN_OUTPUTS + TAG_OUTPUTS * len(labels)) * header
-    total += (MAIN_OUTPUTS + TAG_OUTPUTS) * sum(
-        labels[tag["id"]] + _markdown_size(tag.get("description")) for tag in tags
-    )
+    tag_headers = [labels[tag["id"]] + _markdown_size(tag.get("description")) for tag in tags]
+    total += (MAIN_OUTPUTS + TAG_OUTPUTS) * sum(tag_headers)
+    # A paged feed of n entries has at most n / feed_entries + 2 documents, each with a header:
+    # the second of the two is counted here, the others a share at a time with each event.
+    page_header = header + max(tag_headers, default=0)
+    total += (PAGED_OUTPUTS + PAGED_TAG_OUTPUTS * len(labels)) * page_header
+    page_share = -(-page_header // _feed_entries(meta.get("feed_entries")))
     yield total
     for event in data["events"]:
         place = event.get("place") or {}
@@ -101,7 +109,13 @@ def _running_estimate(data: Mapping[str, Any]) -> Iterator[int]:
         own += _markdown_size("\n".join(text for text in texts if text))  # one pass over the event's text
         own += sum(labels[tag] for tag in event.get("tags", ()))
         total += (MAIN_OUTPUTS + TAG_OUTPUTS * len(event.get("tags", ()))) * (per_entry + own)
+        total += (PAGED_OUTPUTS + PAGED_TAG_OUTPUTS * len(event.get("tags", ()))) * page_share
         yield total
+
+
+def _feed_entries(value: object) -> int:
+    """The entries a feed page holds: ``timeline.feed_entries`` (as validated), by default 50."""
+    return int(value) if isinstance(value, str) and value.isdigit() and int(value) > 0 else 50
 
 
 def _markdown_size(text: object) -> int:

@@ -23,6 +23,9 @@ from pledge_timeline.writer import OutputWriter
 ASSETS = frozenset({PLOTLYJS_FILE})
 Renderer = Callable[[Timeline, str], bytes]
 """A pure function from the validated timeline and the output's own path to its bytes."""
+PagesRenderer = Callable[[Timeline, str], Iterator[tuple[str, bytes, int]]]
+"""A paged feed: from the timeline and the subscription document's path, (path, bytes, entries)
+of that document and of each of its archive pages (``render.paging``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +69,8 @@ class Format:
     tag_path: str | None = None
     """``tags/{tag}.ics``: ``{tag}`` is replaced by the tag id."""
     memo_kinds: tuple[str, ...] = ()
+    pages: PagesRenderer | None = None
+    """For a paged feed: every document of it (``render`` is its subscription document's)."""
 
 
 def formats(plotlyjs: PlotlyJs = "inline") -> tuple[Format, ...]:
@@ -73,9 +78,16 @@ def formats(plotlyjs: PlotlyJs = "inline") -> tuple[Format, ...]:
     entries, so those are dropped after the last feed."""
     return (
         Format(outputs.CALENDAR, ical.render_calendar, outputs.TAG_CALENDAR, (ical.MEMO_KIND,)),
-        Format(outputs.ATOM_FEED, atom.render_atom, outputs.TAG_ATOM_FEED, (atom.MEMO_KIND,)),
-        Format(outputs.RSS_FEED, rss.render_rss, outputs.TAG_RSS_FEED, (rss.MEMO_KIND,)),
-        Format(outputs.JSON_FEED, jsonfeed.render_json_feed, memo_kinds=entries.MEMO_KINDS),
+        Format(
+            outputs.ATOM_FEED, atom.render_atom, outputs.TAG_ATOM_FEED, (atom.MEMO_KIND,), atom.atom_pages
+        ),
+        Format(outputs.RSS_FEED, rss.render_rss, outputs.TAG_RSS_FEED, (rss.MEMO_KIND,), rss.rss_pages),
+        Format(
+            outputs.JSON_FEED,
+            jsonfeed.render_json_feed,
+            memo_kinds=entries.MEMO_KINDS,
+            pages=jsonfeed.json_feed_pages,
+        ),
         Format(outputs.TIMELINEJS, timelinejs.render_timelinejs),
         *(Format(path, render) for path, render in page_renderers(plotlyjs).items()),
     )
@@ -86,15 +98,22 @@ def render_each(timeline: Timeline, plotlyjs: PlotlyJs = "inline") -> Iterator[R
     subsets = [(tag, timeline.restricted_to(tag)) for tag in timeline.tags]
     with memo.build_scope() as shared:  # the renderers called below share it (render.memo)
         for output in formats(plotlyjs):
-            items = None if output.path in ASSETS else len(timeline.events)
-            yield RenderedFile(output.path, output.render(timeline, output.path), items)
+            yield from _render(output, timeline, output.path)
             if output.tag_path is not None:
                 for tag, subset in subsets:
-                    path = output.tag_path.format(tag=tag.id)
-                    yield RenderedFile(path, output.render(subset, path), len(subset.events))
+                    yield from _render(output, subset, output.tag_path.format(tag=tag.id))
             shared.forget(*output.memo_kinds)
     for picture in timeline.media_files:  # read while the file was validated; written as they are
         yield RenderedFile(picture.path, picture.data, None)
+
+
+def _render(output: Format, timeline: Timeline, path: str) -> Iterator[RenderedFile]:
+    if output.pages is not None:
+        for page_path, data, entry_count in output.pages(timeline, path):
+            yield RenderedFile(page_path, data, entry_count)
+        return
+    items = None if path in ASSETS else len(timeline.events)
+    yield RenderedFile(path, output.render(timeline, path), items)
 
 
 def source_date_epoch_from_env() -> int | None:

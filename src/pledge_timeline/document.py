@@ -27,6 +27,9 @@ Schema = dict[str, Any]
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 DEFAULT_LANGUAGE = "en"
+DEFAULT_FEED_ENTRIES = 50
+FEED_PAGE = "entries per feed document (feed.atom, .rss, .json, tag feeds); older ones go to archive pages"
+MAX_FEED_ENTRIES = 200  # readers expect a recent page, not a whole history
 CHECK_KEYWORD = "x-check"
 """Names the check in ``CHECKS`` that judges the text of a field."""
 
@@ -39,6 +42,7 @@ EDTF_SPAN_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?[?~%]?(/\d{4}(-\d{2}(-\d{2})?)?[?~
 LANGUAGE_PATTERN = r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$"
 YEAR_PATTERN = r"^\d{4}$"
 FLAG_PATTERN = r"^(true|false)$"
+COUNT_PATTERN = r"^[0-9]+$"
 NUMBER_PATTERN = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 """A decimal number as YAML and JSON write it: no ``nan``, ``inf`` or ``1_000``."""
 
@@ -49,6 +53,7 @@ _TIME_RE = re.compile(TIME_PATTERN, flags=re.ASCII)
 _LANGUAGE_RE = re.compile(LANGUAGE_PATTERN)
 _YEAR_RE = re.compile(YEAR_PATTERN, flags=re.ASCII)
 _NUMBER_RE = re.compile(NUMBER_PATTERN, flags=re.ASCII)
+_COUNT_RE = re.compile(COUNT_PATTERN, flags=re.ASCII)
 
 _FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Co", "Cn"})
 _ALLOWED_CONTROLS = frozenset("\t\n\r")
@@ -195,6 +200,16 @@ def check_number(value: str, minimum: float, maximum: float) -> float:
     return number
 
 
+def check_count(value: str, minimum: int, maximum: int) -> int:
+    """The whole number a text such as ``50`` writes, if it lies in the range."""
+    if not _COUNT_RE.fullmatch(value):
+        raise FieldProblem("count", f"expected a whole number, found '{value}'")
+    number = int(value)
+    if not minimum <= number <= maximum:
+        raise FieldProblem("range", f"{value} is out of range ({minimum} to {maximum})")
+    return number
+
+
 CHECKS: dict[str, Callable[[str], object]] = {
     "text": check_nonblank_text,
     "slug": check_slug,
@@ -210,7 +225,8 @@ CHECKS: dict[str, Callable[[str], object]] = {
     "year": check_year,
     "flag": check_flag,
 }
-"""The checks ``x-check`` names; ``"number"`` (``check_number``) takes its range from the schema."""
+"""The checks ``x-check`` names; ``"number"`` (``check_number``) and ``"count"`` (``check_count``)
+take their range from the schema."""
 
 
 SCALAR_TYPES = ["string", "number", "boolean"]
@@ -230,15 +246,15 @@ def _string(
     return schema
 
 
-def _number(minimum: float, maximum: float) -> Schema:
-    """A number, or text that writes one (a quoted ``'47.6'``)."""
+def _number(minimum: float, maximum: float, *, whole: bool = False) -> Schema:
+    """A number (a whole one: ``whole``), or text that writes one (a quoted ``'47.6'``)."""
     return {
-        "type": ["number", "string"],
+        "type": ["integer" if whole else "number", "string"],
         "minimum": minimum,
         "maximum": maximum,
-        "pattern": NUMBER_PATTERN,
+        "pattern": COUNT_PATTERN if whole else NUMBER_PATTERN,
         "maxLength": MAX_CODE,
-        CHECK_KEYWORD: "number",
+        CHECK_KEYWORD: "count" if whole else "number",
     }
 
 
@@ -318,6 +334,9 @@ def json_schema() -> Schema:
                 )
             ),
             "require_quotes": _optional(_described(FLAG, "true: every citation must give a quote"), False),
+            "feed_entries": _optional(
+                _described(_number(1, MAX_FEED_ENTRIES, whole=True), FEED_PAGE), DEFAULT_FEED_ENTRIES
+            ),
         },
         "What the timeline is and where it is published.",
     )
@@ -438,6 +457,7 @@ class TimelineMetaDoc(TypedDict):
     icon: NotRequired[str | None]
     id_year: NotRequired[str | None]
     require_quotes: NotRequired[str]
+    feed_entries: NotRequired[str]
 
 
 class TagDoc(TypedDict):

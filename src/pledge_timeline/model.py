@@ -272,6 +272,8 @@ class Timeline:
     eras: tuple[Era, ...] = ()
     id_year: str | None = None
     """``timeline.id_year``: the year in every feed entry id; see ``tag_year``."""
+    feed_entries: int = 50
+    """The most entries a feed document carries; older entries go to archive pages of this size."""
     source_date_epoch: int | None = field(default=None, compare=False)
     """Set by the build from SOURCE_DATE_EPOCH; overrides ``build_time``."""
 
@@ -349,6 +351,7 @@ class Timeline:
             icon=self.icon,
             eras=self.eras,
             id_year=self.tag_year,
+            feed_entries=self.feed_entries,
             source_date_epoch=self.source_date_epoch,
         )
 

@@ -15,6 +15,11 @@ TIMELINEJS = "timelinejs.json"
 TAG_CALENDAR = "tags/{tag}.ics"
 TAG_ATOM_FEED = "tags/{tag}.atom"
 TAG_RSS_FEED = "tags/{tag}.rss"
+ARCHIVE_FOLDER = "archive"
+"""Where a paged feed's archive documents go: ``archive/feed.3.atom``, ``archive/tags/pledge.1.rss``.
+
+A page number follows the feed's name after a dot, which no tag id (a slug) contains, so the
+names of two feeds' pages never meet, and no archive name is a subscription feed's."""
 
 
 def folder_url(base_url: str) -> str:
@@ -25,6 +30,15 @@ def folder_url(base_url: str) -> str:
 def published_url(base_url: str, path: str) -> str:
     """Absolute URL of a published file, e.g. ``published_url(base, 'feed.atom')``."""
     return base_url.rstrip("/") + "/" + path
+
+
+def archive_path(path: str, page: int) -> str:
+    """The archive document ``page`` (1 is the oldest) of the feed published at ``path``:
+    ``archive_path("feed.atom", 3) == "archive/feed.3.atom"``."""
+    stem, dot, suffix = path.rpartition(".")
+    if not dot or page < 1:
+        raise ValueError(f"no archive page {page} of {path!r}")
+    return f"{ARCHIVE_FOLDER}/{stem}.{page}.{suffix}"
 
 
 def permalink(base_url: str, event_id: str) -> str:

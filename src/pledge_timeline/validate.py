@@ -18,12 +18,14 @@ from pledge_timeline.dates import DateSyntaxError, Span, make_span, parse_date, 
 from pledge_timeline.document import (
     CHECK_KEYWORD,
     CHECKS,
+    DEFAULT_FEED_ENTRIES,
     DEFAULT_LANGUAGE,
     EventDoc,
     FieldProblem,
     Schema,
     TimelineDoc,
     as_day,
+    check_count,
     check_number,
     check_time,
     is_time_zone,
@@ -153,10 +155,11 @@ def _for_text(schema: Schema, checks: dict[str, Callable[[str], object]]) -> Sch
 def _format_for(field: Schema) -> tuple[str, Callable[[str], object]]:
     """The format that runs the field's ``x-check``, and the check."""
     name: str = field[CHECK_KEYWORD]
-    if name != "number":
+    if name not in ("number", "count"):
         return name, CHECKS[name]
     low, high = field["minimum"], field["maximum"]
-    return f"number from {low} to {high}", partial(check_number, minimum=low, maximum=high)
+    check = check_number if name == "number" else check_count
+    return f"{name} from {low} to {high}", partial(check, minimum=low, maximum=high)
 
 
 def _passes(check: Callable[[str], object], text: str) -> bool:
@@ -242,7 +245,13 @@ def _describe(value: object) -> str:
     return f"'{value}'"
 
 
-EXPECTED = {"string": "text", "object": "a mapping of keys", "array": "a list", "number": "a number"}
+EXPECTED = {
+    "string": "text",
+    "object": "a mapping of keys",
+    "array": "a list",
+    "number": "a number",
+    "integer": "a whole number",
+}
 
 
 def _message(schema: TextSchema, problem: jsonschema_rs.ValidationError) -> str:
@@ -458,6 +467,7 @@ def build_model(data: TimelineDoc, media: dict[str, MediaFile] | None = None) ->
         icon=meta.get("icon"),
         id_year=meta.get("id_year"),
         eras=tuple(Era(era["title"], parse_span(era["date"])) for era in data.get("eras", ())),
+        feed_entries=int(meta.get("feed_entries") or DEFAULT_FEED_ENTRIES),  # check_count passed it
         tags=tuple(tags.values()),
         sources=tuple(sources.values()),
         events=tuple(_model_events(data["events"], tags, sources, meta["timezone"], media or {})),

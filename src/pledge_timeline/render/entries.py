@@ -102,6 +102,14 @@ class Feed:
     entries: tuple[Entry, ...]
     """Newest event first."""
     eras: tuple[Era, ...] = ()
+    paging: tuple[FeedLink, ...] = ()
+    """RFC 5005 links to the feed's other documents (``paging``): ``current``, ``prev-archive``,
+    ``next-archive``."""
+    archive: bool = False
+    """An archive document (``<fh:archive/>``), not the subscription document."""
+
+    def paging_link(self, rel: str) -> FeedLink | None:
+        return next((link for link in self.paging if link.rel == rel), None)
 
 
 def feed_for(timeline: Timeline, path: str) -> Feed:

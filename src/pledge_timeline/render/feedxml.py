@@ -1,10 +1,7 @@
-"""Atom entries and RSS items written as XML text, and spliced into feedgen's feed document.
+"""Atom entries and RSS items written as XML text, for the documents ``feeddoc`` writes.
 
-feedgen builds the feed's own elements (``feedgen_common``); the entries, thousands of them in a
-big timeline, are written here, because a feedgen item and its lxml elements per entry were most
-of the feeds' time (see benchmarks/README.md). The output is what feedgen and lxml write for the
-same entry, pretty-printed, to the byte; ``tests/test_feedxml.py`` checks that against feedgen
-itself, and the escaping against lxml.
+The output is what feedgen and lxml write for the same entry, pretty-printed, to the byte;
+``tests/test_feedxml.py`` checks that against feedgen itself, and the escaping against lxml.
 
 Validation has already refused the characters XML 1.0 cannot carry (``document.check_text``).
 """
@@ -109,11 +106,3 @@ def rss_enclosure(link: FeedLink | None) -> str:
         f'      <enclosure url="{xml_attribute(link.href)}" length="{link.length}"'
         f' type="{xml_attribute(link.type or "")}"/>\n'
     )
-
-
-def with_entries(document: bytes, closing: bytes, entries: list[bytes]) -> bytes:
-    """``document`` (a feed without entries) with ``entries`` inserted before its last ``closing``
-    tag, e.g. ``</feed>``: where feedgen would have appended them. ``closing`` is written as lxml
-    pretty-prints it (RSS: ``b"  </channel>"``); ``tests/test_feedxml.py`` would notice a change."""
-    at = document.rindex(closing)
-    return b"".join([document[:at], *entries, document[at:]])

@@ -26,10 +26,11 @@ adding a second copy. ``DTSTAMP`` is the build time (``SOURCE_DATE_EPOCH`` or th
 change), never the clock. ``CATEGORIES`` are the tags' labels (what clients show), not their ids.
 Every event is ``TRANSP:TRANSPARENT``: history never blocks anyone's free/busy time.
 
-The calendar's own properties are an icalendar component. VEVENTs and VTIMEZONEs are written as
-text with ``contentlines`` (escaping, 75-octet folding never inside a UTF-8 character): what
-icalendar writes, to the byte, but for the two differences ``contentlines`` names. VEVENTs are
-computed once per build: a tag calendar reuses the main calendar's text, with its own DTSTAMP.
+The whole calendar is written as text with ``contentlines`` (escaping, 75-octet folding never
+inside a UTF-8 character): what icalendar writes for the same components, to the byte, but for
+the two differences ``contentlines`` names; ``tests/test_contentlines.py`` has icalendar write
+every calendar as the oracle. VEVENTs are computed once per build: a tag calendar reuses the
+main calendar's text, with its own DTSTAMP.
 """
 
 from __future__ import annotations
@@ -38,8 +39,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
-
-from icalendar import Calendar, vDuration, vText
 
 from pledge_timeline import wallclock
 from pledge_timeline.model import Event, Timeline, When
@@ -53,7 +52,6 @@ PRODID = "-//pledge-timeline//pledge-timeline//EN"
 REFRESH = timedelta(hours=12)
 MEMO_KIND = "vevent"
 """Each event's VEVENT text in the build's memo, shared by the main and tag calendars."""
-_END = b"END:VCALENDAR\r\n"
 _UTC = ZoneInfo("UTC")
 """The zone ``contentlines`` writes as UTC (``...Z``), with no VTIMEZONE."""
 
@@ -65,13 +63,12 @@ def render_calendar(timeline: Timeline, path: str) -> bytes:
         shared_for_event(event, MEMO_KIND, context, partial(vevent_text, context, event))
         for event in timeline.chronological
     ]
-    head: bytes = calendar_header(timeline, path).to_ical()
     dtstamp = cl.lines(f"DTSTAMP:{cl.utc_stamp(timeline.build_time)}")
-    parts = [head.removesuffix(_END)]
+    parts = [calendar_header(timeline, path)]
     parts += vtimezones(use for vevent in events for use in vevent.zone_uses)
     for vevent in events:
         parts += (vevent.head, dtstamp, vevent.tail)
-    parts.append(_END)
+    parts.append(cl.lines("END:VCALENDAR"))
     return b"".join(parts)
 
 
@@ -129,22 +126,35 @@ def vevent_text(context: EventContext, event: Event) -> VEventText:
     return VEventText(cl.lines(*head), cl.lines(*tail), tuple(uses))
 
 
-def calendar_header(timeline: Timeline, path: str) -> Calendar:
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    for name in ("name", "x-wr-calname"):
-        calendar.add(name, vText(timeline.title))
-    for name in ("description", "x-wr-caldesc"):
-        calendar.add(name, vText(timeline.description))
-    calendar.add("url", timeline.url(PAGE), parameters={"VALUE": "URI"})
-    calendar.add("source", timeline.url(path), parameters={"VALUE": "URI"})
-    calendar.add("last-modified", timeline.updated)
-    calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", vDuration(REFRESH))
-    return calendar
+def calendar_header(timeline: Timeline, path: str) -> bytes:
+    """BEGIN:VCALENDAR and the calendar's own properties, in icalendar's order: its canonical
+    ones, then alphabetical."""
+    title, description = cl.text(timeline.title), cl.text(timeline.description)
+    refresh = duration(REFRESH)
+    return cl.lines(
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{cl.text(PRODID)}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"DESCRIPTION:{description}",
+        f"X-WR-CALDESC:{description}",
+        f"NAME:{title}",
+        f"X-WR-CALNAME:{title}",
+        f"LAST-MODIFIED:{cl.utc_stamp(timeline.updated)}",
+        f"REFRESH-INTERVAL;VALUE=DURATION:{refresh}",
+        f"SOURCE;VALUE=URI:{timeline.url(path)}",
+        f"URL;VALUE=URI:{timeline.url(PAGE)}",
+        f"X-PUBLISHED-TTL:{refresh}",
+    )
+
+
+def duration(length: timedelta) -> str:
+    """A DURATION of whole hours, ``PT12H``."""
+    hours, rest = divmod(length, timedelta(hours=1))
+    if rest or hours <= 0:
+        raise ValueError(f"not a positive number of hours: {length}")
+    return f"PT{hours}H"
 
 
 def event_times(when: When, default_zone: str) -> tuple[date | datetime, date | datetime | None]:

@@ -5,10 +5,15 @@ the first and last day it may stand for, the UTC start and end of timed events, 
 related source link (JSON Feed itself has room for one ``external_url``). A timeline with
 eras carries them in the feed's own ``_pledge_timeline`` extension, each with its title, EDTF
 date, label, and first and last day.
+
+Paged as the Atom feed is (``paging``): ``next_url`` leads from the subscription document to
+the newest archive page, and from each archive page to the one before it; every page's
+``feed_url`` is the subscription document's, the feed's identity.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,28 +21,44 @@ import orjson
 
 from pledge_timeline.model import Era, Timeline
 from pledge_timeline.render.entries import Entry, Feed, feed_for
+from pledge_timeline.render.paging import paged
 
+JSON_FEED_TYPE = "application/feed+json"
 VERSION = "https://jsonfeed.org/version/1.1"
 EXTENSION = "_pledge_timeline"
 
 
 def render_json_feed(timeline: Timeline, path: str) -> bytes:
-    """UTF-8 JSON indented by two spaces (orjson: the standard library's indenting encoder is
-    pure Python, and took most of this renderer's time)."""
+    """The subscription document published at ``path`` (``feed.json``)."""
+    return next(json_feed_pages(timeline, path))[1]
+
+
+def json_feed_pages(timeline: Timeline, path: str) -> Iterator[tuple[str, bytes, int]]:
+    """(path, bytes, items) of the subscription document, then of each archive page: UTF-8 JSON
+    indented by two spaces (orjson: the standard library's indenting encoder is pure Python,
+    and took most of this renderer's time)."""
     # OPT_APPEND_NEWLINE: adding b"\n" afterwards would copy the whole feed.
     options = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
-    return orjson.dumps(json_feed(feed_for(timeline, path)), option=options)
+    feed = feed_for(timeline, path)
+    for page in paged(
+        feed, path, timeline.feed_entries, timeline.url, feed_type=JSON_FEED_TYPE, open_page=False
+    ):
+        yield page.path, orjson.dumps(json_feed(page.feed), option=options), len(page.feed.entries)
 
 
 def json_feed(feed: Feed) -> dict[str, Any]:
     """The feed as JSON-ready data; keys in a fixed order, ``version`` first as the spec asks."""
+    current = feed.paging_link("current")
     document: dict[str, Any] = {
         "version": VERSION,
         "title": feed.title,
         "home_page_url": feed.home_url,
-        "feed_url": feed.self_url,
-        "description": feed.subtitle,
+        "feed_url": feed.self_url if current is None else current.href,
     }
+    older = feed.paging_link("prev-archive")
+    if older is not None:
+        document["next_url"] = older.href
+    document["description"] = feed.subtitle
     if feed.icon:
         document["icon"] = feed.icon
         document["favicon"] = feed.icon

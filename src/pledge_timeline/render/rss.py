@@ -1,21 +1,30 @@
-"""RSS 2.0 feed of the timeline, newest event first; the self link is an ``atom:link``."""
+"""RSS 2.0 feed of the timeline, newest event first; the self and RFC 5005 paging links are
+``atom:link``s."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from pledge_timeline.model import Timeline
 from pledge_timeline.render.entries import feed_for
-from pledge_timeline.render.feedgen_common import feed_generator, memoized_entry_xml
-from pledge_timeline.render.feedxml import rss_item, with_entries
+from pledge_timeline.render.feeddoc import memoized_entry_xml, rss_document
+from pledge_timeline.render.feedxml import rss_item
+from pledge_timeline.render.paging import paged
 
 RSS_TYPE = "application/rss+xml"
 MEMO_KIND = "rss item"
-"""Each event's RSS item text in the build's memo, shared by the main and tag feeds."""
+"""Each event's RSS item text in ``the build's memo``, shared by the main and tag feeds."""
 
 
 def render_rss(timeline: Timeline, path: str) -> bytes:
-    feed = feed_for(timeline, path)
-    generator = feed_generator(feed, self_type=RSS_TYPE)
-    generator.lastBuildDate(feed.build_time)  # also feedgen's Atom <updated>, unused here
-    document: bytes = generator.rss_str(pretty=True, encoding="UTF-8")
+    """The subscription document published at ``path`` (``feed.rss`` or ``tags/<tag>.rss``)."""
+    return next(rss_pages(timeline, path))[1]
+
+
+def rss_pages(timeline: Timeline, path: str) -> Iterator[tuple[str, bytes, int]]:
+    """(path, bytes, items) of the subscription document, then of each archive page."""
     item_xml = memoized_entry_xml(MEMO_KIND, rss_item)
-    return with_entries(document, b"  </channel>", [item_xml(entry) for entry in feed.entries])
+    feed = feed_for(timeline, path)
+    for page in paged(feed, path, timeline.feed_entries, timeline.url, feed_type=RSS_TYPE, open_page=True):
+        items = page.feed.entries
+        yield page.path, rss_document(page.feed, RSS_TYPE, map(item_xml, items)), len(items)
