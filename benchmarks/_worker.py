@@ -108,17 +108,11 @@ def run_stages(events_file: Path, out_dir: Path) -> dict[str, object]:
 
         with build_scope() as shared:
             for output in formats():
-                render(output.path, output.render, output.path, timeline)
+                render(output.path, output, output.path, timeline)
                 if output.tag_path is not None:
                     for tag, subset in subsets:
-                        render(output.tag_path, output.render, output.tag_path.format(tag=tag.id), subset)
+                        render(output.tag_path, output, output.tag_path.format(tag=tag.id), subset)
                 shared.forget(*output.memo_kinds)
-        for output in formats():
-            render(output.path, output, output.path, timeline)
-            if output.tag_path is not None:
-                for tag, subset in subsets:
-                    render(output.tag_path, output, output.tag_path.format(tag=tag.id), subset)
-            timeline.memo.forget(*output.memo_kinds)
         mark = clock()
         writer.commit()
         timings["write"] = sum(handovers) + clock() - mark
