@@ -112,6 +112,7 @@ MARKDOWNISH = st.lists(st.sampled_from([*"ab 1.-+*_`[]()<>!&#\\:/@\n\t\"'", "htt
 @example("+ b")
 @example("1) c")
 @example("    indented")
+@example("a\x00b")
 @example("In June, Cisco pledged $10 billion; a line with a backslash \\ and a comma, too.")
 def test_the_plain_text_shortcut_renders_what_markdown_it_does(text: str) -> None:
     if not is_plain(text):

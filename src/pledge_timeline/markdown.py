@@ -35,8 +35,9 @@ if TYPE_CHECKING:
 
 ALLOWED_SCHEMES = ("http", "https", "mailto")
 
-_SPECIAL = re.compile(r"[\\`*_\[\]<>!&~#|=@\t\r\n]")
-"""Characters that may start Markdown syntax inline, or a line break; ``@`` may be an address."""
+_SPECIAL = re.compile(r"[\\`*_\[\]<>!&~#|=@\t\r\n\x00]")
+"""Characters that may start Markdown syntax inline, or a line break; ``@`` may be an address;
+NUL, which CommonMark replaces with U+FFFD."""
 _LIST_START = re.compile(r"\d{1,9}[.)]|[-+]")
 
 
