@@ -90,9 +90,11 @@ class OutputWriter:
 
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir
-        self._paths: list[str] = []
+        self._staged: set[str] = set()
         self._writes: list[tuple[str, Future[None]]] = []
         self._flushes: list[tuple[str, Future[None]]] = []  # appended by the writer's thread
+        self._writes_passed = 0  # so many of the first writes, and flushes, are known to have succeeded
+        self._flushes_passed = 0
         self._unchanged: list[str] = []
         self._root: Path | None = None  # the output folder's real path, once locked
         self._staging: Path | None = None
@@ -113,12 +115,12 @@ class OutputWriter:
 
     def add(self, relative: str, data: bytes) -> None:
         """Stage one output; one whose bytes are already there is kept as it is, mtime and all."""
-        if relative in self._paths:
+        if relative in self._staged:
             raise ValueError(f"{relative} is staged twice")
         with self._located():
             root, staging = self._start()
             self._raise_failure_so_far()
-            self._paths.append(relative)
+            self._staged.add(relative)
             self._refuse_links(root, relative)
             self._make_folders(staging, relative)
             if self._keep_unchanged(root, staging, relative, data):
@@ -136,7 +138,7 @@ class OutputWriter:
                 for _, flush in self._flushes:
                     flush.result()
                 previous = read_manifest(root, self.out_dir / MANIFEST)
-                outputs = frozenset(self._paths)
+                outputs = frozenset(self._staged)
                 stale = tuple(sorted(p for p in previous.paths - outputs if is_file(root, p)))
                 self._write_manifest(staging / MANIFEST, outputs)
                 if self._swap:
@@ -270,11 +272,16 @@ class OutputWriter:
         """Wait for every write so far (at most one output then waits in memory); raise the first
         write, or finished flush, that failed. A failure stays in its future: ``commit`` raises
         it again even if a caller caught it here."""
-        for _, write in self._writes:
+        for _, write in self._writes[self._writes_passed :]:
             write.result()
-        for _, flush in self._flushes:
-            if flush.done():
-                flush.result()
+        self._writes_passed = len(self._writes)
+        # One flusher thread: flushes finish in the order they were queued.
+        while self._flushes_passed < len(self._flushes):
+            flush = self._flushes[self._flushes_passed][1]
+            if not flush.done():
+                break
+            flush.result()
+            self._flushes_passed += 1
 
     def _write_manifest(self, path: Path, outputs: frozenset[str]) -> None:
         try:
