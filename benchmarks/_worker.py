@@ -65,7 +65,8 @@ def run_stages(events_file: Path, out_dir: Path) -> dict[str, object]:
     from pledge_timeline.loader import MAX_FILE_BYTES, load_yaml
     from pledge_timeline.render.memo import build_scope
     from pledge_timeline.runtime import collection_paused
-    from pledge_timeline.validate import build_model, validate_loaded
+    from pledge_timeline.to_model import build_model
+    from pledge_timeline.validate import validate_loaded
     from pledge_timeline.writer import OutputWriter
 
     timings["import"] = clock() - started

@@ -21,7 +21,8 @@ from pledge_timeline.build import render_each
 from pledge_timeline.cli import cli
 from pledge_timeline.document import json_schema
 from pledge_timeline.errors import InvalidTimeline
-from pledge_timeline.validate import build_model, load_timeline, validate_timeline
+from pledge_timeline.to_model import build_model
+from pledge_timeline.validate import load_timeline, validate_timeline
 
 MINIMAL = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
 sys.path.insert(0, str(REPO / "benchmarks"))

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from conftest import FIXTURES, REPO
-from pledge_timeline import document
+from pledge_timeline import document, records
 from pledge_timeline.document import json_schema, subschema_at
 from pledge_timeline.validate import TextSchema, load_timeline
 
@@ -67,16 +67,16 @@ def test_the_events_file_names_its_schema_for_editors() -> None:
 
 
 TYPED_RECORDS = {
-    (): document.TimelineDoc,
-    ("timeline",): document.TimelineMetaDoc,
-    ("tags", 0): document.TagDoc,
-    ("eras", 0): document.EraDoc,
-    ("sources", 0): document.SourceDoc,
-    ("events", 0): document.EventDoc,
-    ("events", 0, "place"): document.PlaceDoc,
-    ("events", 0, "media"): document.MediaDoc,
-    ("events", 0, "sources", 0): document.CitationDoc,
-    ("events", 0, "revisions", 0): document.RevisionDoc,
+    (): records.TimelineDoc,
+    ("timeline",): records.TimelineMetaDoc,
+    ("tags", 0): records.TagDoc,
+    ("eras", 0): records.EraDoc,
+    ("sources", 0): records.SourceDoc,
+    ("events", 0): records.EventDoc,
+    ("events", 0, "place"): records.PlaceDoc,
+    ("events", 0, "media"): records.MediaDoc,
+    ("events", 0, "sources", 0): records.CitationDoc,
+    ("events", 0, "revisions", 0): records.RevisionDoc,
 }
 
 

@@ -7,7 +7,7 @@ text field, with a message that says how to fix it; editors ignore ``x-check`` a
 ``pattern``s and number types instead, which the validator leaves to the checks. Checks that
 span fields or records (references, duplicates, end before start) live in ``validate``.
 
-``TimelineDoc`` and the other typed dicts describe the data once the schema has passed it.
+The data once the schema has passed it is described by the typed dicts in ``records``.
 """
 
 import re
@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Callable
 from datetime import date
 from functools import partial
-from typing import Any, NotRequired, TypedDict
+from typing import Any
 
 from pledge_timeline import urls
 from pledge_timeline.dates import DateSyntaxError, parse_date, parse_span
@@ -440,103 +440,6 @@ def subschema_at(schema: Schema, path: tuple[str | int, ...]) -> Schema:
     for part in path:
         schema = schema["items"] if isinstance(part, int) else schema["properties"][part]
     return schema
-
-
-# No ``from __future__ import annotations`` in this module: it would hide ``NotRequired`` from
-# the typed dicts' ``__required_keys__``, which the tests compare with the schema.
-
-
-class TimelineMetaDoc(TypedDict):
-    title: str
-    description: str
-    language: NotRequired[str]
-    base_url: str
-    timezone: str
-    curator: str
-    rights: str
-    icon: NotRequired[str | None]
-    id_year: NotRequired[str | None]
-    require_quotes: NotRequired[str]
-    feed_entries: NotRequired[str]
-
-
-class TagDoc(TypedDict):
-    id: str
-    label: str
-    description: NotRequired[str | None]
-
-
-class SourceDoc(TypedDict):
-    id: str
-    title: str
-    publisher: str
-    published: str
-    url: NotRequired[str | None]
-    archive: NotRequired[str | None]
-
-
-class PlaceDoc(TypedDict):
-    name: str
-    lat: NotRequired[str | None]
-    lon: NotRequired[str | None]
-
-
-class CitationDoc(TypedDict):
-    source: str
-    quote: NotRequired[str | None]
-
-
-class EraDoc(TypedDict):
-    title: str
-    date: str
-
-
-class RevisionDoc(TypedDict):
-    date: str
-    what: str
-    source: NotRequired[str | None]
-    before: NotRequired[str | None]
-    after: NotRequired[str | None]
-
-
-class MediaDoc(TypedDict):
-    file: NotRequired[str | None]
-    url: NotRequired[str | None]
-    alt: str
-    caption: NotRequired[str | None]
-    credit: NotRequired[str | None]
-
-
-class EventDoc(TypedDict):
-    id: str
-    title: str
-    date: str
-    end: NotRequired[str | None]
-    display_date: NotRequired[str | None]
-    time: NotRequired[str | None]
-    end_time: NotRequired[str | None]
-    fold: NotRequired[str | None]
-    end_fold: NotRequired[str | None]
-    timezone: NotRequired[str | None]
-    place: NotRequired[PlaceDoc | None]
-    summary: str
-    tags: NotRequired[list[str]]
-    actors: NotRequired[list[str]]
-    sources: list[CitationDoc]
-    revisions: NotRequired[list[RevisionDoc]]
-    recorded: NotRequired[str | None]
-    note: NotRequired[str | None]
-    media: NotRequired[MediaDoc | None]
-
-
-class TimelineDoc(TypedDict):
-    """An events file as the schema has passed it: every scalar still the text that was typed."""
-
-    timeline: TimelineMetaDoc
-    tags: NotRequired[list[TagDoc]]
-    eras: NotRequired[list[EraDoc]]
-    sources: list[SourceDoc]
-    events: list[EventDoc]
 
 
 def as_day(value: str) -> date:

@@ -18,13 +18,8 @@ from pledge_timeline.dates import DateSyntaxError, Span, make_span, parse_date, 
 from pledge_timeline.document import (
     CHECK_KEYWORD,
     CHECKS,
-    DEFAULT_FEED_ENTRIES,
-    DEFAULT_LANGUAGE,
-    EventDoc,
     FieldProblem,
     Schema,
-    TimelineDoc,
-    as_day,
     check_count,
     check_number,
     check_time,
@@ -34,10 +29,10 @@ from pledge_timeline.document import (
 )
 from pledge_timeline.errors import DocPath, InvalidTimeline, TimelineError
 from pledge_timeline.loader import MAX_FILE_BYTES, LoadedYaml, load_yaml
-from pledge_timeline.outputs import folder_url
+from pledge_timeline.records import TimelineDoc
 
 if TYPE_CHECKING:
-    from pledge_timeline.model import Event, Media, MediaFile, Source, Tag, Timeline
+    from pledge_timeline.model import MediaFile, Timeline
 
 TOP_LEVEL_KEYS = ("timeline", "tags", "sources", "events")
 
@@ -46,6 +41,8 @@ def load_timeline(
     file: Path, display_name: str | None = None, *, max_bytes: int = MAX_FILE_BYTES
 ) -> Timeline:
     """Read, validate and build; raise InvalidTimeline listing every problem found."""
+    from pledge_timeline.to_model import build_model  # the model: a build's, not a check's
+
     media: dict[str, MediaFile] = {}
     return build_model(validate_timeline(file, display_name, media, max_bytes=max_bytes), media)
 
@@ -441,107 +438,3 @@ def _text(value: object) -> str | None:
 def _time(value: object) -> time | None:
     """The time a text that ``check_time`` passes names; None for anything else."""
     return time.fromisoformat(value) if isinstance(value, str) and _passes(check_time, value) else None
-
-
-def build_model(data: TimelineDoc, media: dict[str, MediaFile] | None = None) -> Timeline:
-    """The model of a validated file; ``media`` has the pictures validation read, by path."""
-    # The model is imported where one is built, not with this module: checking a file needs none.
-    from pledge_timeline.model import Era, Source, Tag, Timeline
-
-    tags = {t["id"]: Tag(t["id"], t["label"], t.get("description")) for t in data.get("tags", [])}
-    sources = {
-        s["id"]: Source(
-            s["id"], s["title"], s["publisher"], parse_span(s["published"]), s.get("url"), s.get("archive")
-        )
-        for s in data["sources"]
-    }
-    meta = data["timeline"]
-    return Timeline(
-        title=meta["title"],
-        description=meta["description"],
-        language=meta.get("language", DEFAULT_LANGUAGE),
-        base_url=folder_url(meta["base_url"]),
-        timezone=meta["timezone"],
-        curator=meta["curator"],
-        rights=meta["rights"],
-        icon=meta.get("icon"),
-        id_year=meta.get("id_year"),
-        eras=tuple(Era(era["title"], parse_span(era["date"])) for era in data.get("eras", ())),
-        feed_entries=int(meta.get("feed_entries") or DEFAULT_FEED_ENTRIES),  # check_count passed it
-        tags=tuple(tags.values()),
-        sources=tuple(sources.values()),
-        events=tuple(_model_events(data["events"], tags, sources, meta["timezone"], media or {})),
-    )
-
-
-def _model_events(
-    records: list[EventDoc],
-    tags: dict[str, Tag],
-    sources: dict[str, Source],
-    default_zone: str,
-    media: dict[str, MediaFile],
-) -> Iterator[Event]:
-    from pledge_timeline.model import Citation, Event, Place, Revision, When  # see build_model
-
-    for record in records:
-        span = parse_span(record["date"])
-        end = record.get("end")
-        if end is not None:
-            span = make_span(span.start, parse_date(end))
-        start_time, end_time = record.get("time"), record.get("end_time")
-        place = record.get("place")
-        yield Event(
-            id=record["id"],
-            title=record["title"],
-            when=When(
-                span=span,
-                display=record.get("display_date"),
-                start_time=time.fromisoformat(start_time) if start_time else None,
-                end_time=time.fromisoformat(end_time) if end_time else None,
-                timezone=(record.get("timezone") or default_zone) if start_time else None,
-                fold=wallclock.FOLDS[record.get("fold") or "earlier"],
-                end_fold=wallclock.FOLDS[record.get("end_fold") or "earlier"],
-            ),
-            summary=record["summary"],
-            citations=tuple(Citation(sources[c["source"]], c.get("quote")) for c in record["sources"]),
-            tags=tuple(tags[t] for t in record.get("tags", ())),
-            actors=tuple(record.get("actors", ())),
-            place=(
-                Place(place["name"], _coordinate(place.get("lat")), _coordinate(place.get("lon")))
-                if place
-                else None
-            ),
-            revisions=tuple(
-                Revision(
-                    as_day(r["date"]),
-                    r["what"],
-                    sources[source] if (source := r.get("source")) else None,
-                    r.get("before"),
-                    r.get("after"),
-                )
-                for r in sorted(record.get("revisions", ()), key=lambda r: r["date"])
-            ),
-            recorded=as_day(recorded) if (recorded := record.get("recorded")) else None,
-            note=record.get("note"),
-            media=_media(record, media),
-        )
-
-
-def _media(record: EventDoc, files: dict[str, MediaFile]) -> Media | None:
-    from pledge_timeline.model import Media  # see build_model
-
-    media = record.get("media")
-    if not media:
-        return None
-    file = media.get("file")
-    return Media(
-        alt=media["alt"],
-        file=files[file] if file else None,
-        url=media.get("url"),
-        caption=media.get("caption"),
-        credit=media.get("credit"),
-    )
-
-
-def _coordinate(text: str | None) -> float | None:
-    return None if text is None else float(text)  # text that check_number passed
