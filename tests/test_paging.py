@@ -9,7 +9,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
@@ -30,6 +29,7 @@ from pledge_timeline.render.feeddoc import HISTORY_NAMESPACE
 from pledge_timeline.serve import TimelineServer
 from pledge_timeline.validate import load_timeline
 from pledge_timeline.writer import MANIFEST
+from test_serve import running
 
 SCHEMAS = Path(__file__).parent / "schemas"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -317,15 +317,8 @@ def paged_site(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def server(paged_site: Path) -> Iterator[TimelineServer]:
-    server = TimelineServer(paged_site, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with running(paged_site) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
 
 
 def test_serve_serves_every_archive_page_with_its_type(paged_site: Path, server: TimelineServer) -> None:
