@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -93,3 +94,12 @@ def assert_golden(request: pytest.FixtureRequest):  # type: ignore[no-untyped-de
         )
 
     return check
+
+
+@pytest.fixture
+def events(tmp_path: Path) -> Path:
+    """tests/fixtures/small.yaml copied to ``site/events.yaml``, for a test to edit."""
+    target = tmp_path / "site" / "events.yaml"
+    target.parent.mkdir()
+    shutil.copy(FIXTURES / "small.yaml", target)
+    return target

@@ -11,7 +11,6 @@ import hashlib
 import http.client
 import json
 import queue
-import shutil
 import signal
 import socket
 import threading
@@ -25,7 +24,6 @@ import pytest
 from click.testing import CliRunner
 from lxml import html as lxml_html
 
-from conftest import FIXTURES
 from pledge_timeline.build import BuildOptions, BuildReport
 from pledge_timeline.cli import cli
 from pledge_timeline.render.html import packaged_script
@@ -37,14 +35,6 @@ from test_serve import TIMEOUT, TITLE, replace_file, serving, wait_until
 EPOCH = 1_450_000_000
 BAD_DATE = ("date: 2015-22~", "date: 2015-02-30")
 TABS = 50
-
-
-@pytest.fixture
-def events(tmp_path: Path) -> Path:
-    target = tmp_path / "site" / "events.yaml"
-    target.parent.mkdir()
-    shutil.copy(FIXTURES / "small.yaml", target)
-    return target
 
 
 def folder_bytes(out: Path) -> dict[str, bytes]:

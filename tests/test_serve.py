@@ -55,14 +55,6 @@ EPOCH = 1_450_000_000
 TITLE = "title: Small fixture timeline\n"
 
 
-@pytest.fixture
-def events(tmp_path: Path) -> Path:
-    target = tmp_path / "site" / "events.yaml"
-    target.parent.mkdir()
-    shutil.copy(FIXTURES / "small.yaml", target)
-    return target
-
-
 @pytest.fixture(scope="module")
 def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out_dir = tmp_path_factory.mktemp("built") / "out"

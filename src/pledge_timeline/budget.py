@@ -3,12 +3,11 @@
 Length limits alone cannot bound a build: text is repeated by reference. Every event is written
 into the five main outputs and into three more for each of its tags; every citation repeats the
 cited source's title, publisher and URL; every tag repeats its label; and markup escapes a ``<``
-into as many as eight bytes (``&amp;lt;`` in a feed's HTML content). A 40 KB file of short events
-that each cite a long-titled source and carry thirty tags made 660 MB of output. So a file is
-also refused when an upper estimate of its outputs' size passes ``MAX_OUTPUT_BYTES``, at the
-event where it does: no file a curator writes comes near it (the story's estimate is 1/700th of
-it, the benchmarks' 10,000-event file's 1/10th), and every file within it builds in bounded time
-and memory (see benchmarks/README.md).
+into as many as eight bytes (``&amp;lt;`` in a feed's HTML content), so output can grow as the
+product of a file's sizes, not their sum. A file is therefore also refused when an upper estimate
+of its outputs' size passes ``MAX_OUTPUT_BYTES``, at the event where it does. The cap sits far
+above any curated timeline, and every file within it builds in bounded time and memory; the
+worst cases measured are in benchmarks/README.md.
 """
 
 from __future__ import annotations
