@@ -3,6 +3,7 @@ manifest, and builds killed at every step of putting a build in place."""
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import hashlib
 import os
@@ -143,23 +144,84 @@ def test_a_full_disk_is_one_line_and_the_folder_stays_as_it_was(
     assert _snapshot(out) == before
 
 
+def _failing_syncfs(fd: int) -> int:
+    ctypes.set_errno(errno.ENOSPC)
+    return -1
+
+
+@pytest.mark.parametrize("flush", ["syncfs", "fsync"])
 def test_a_flush_that_finds_the_disk_full_is_one_line_and_changes_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flush: str
 ) -> None:
-    """Where a full disk is often found: the flush (``fsync``) that cannot place what was
-    written (delayed allocation), in the writer's flushing thread."""
+    """Where a full disk is often found: the flush that cannot place what was written (delayed
+    allocation): the staging folder's one ``syncfs``, or where there is none, a file's ``fsync``."""
     out = tmp_path / "out"
     build(SMALL, out)
     before = _snapshot(out)
-    _fail_at(monkeypatch, "fsync", 3, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+    if flush == "syncfs":
+        monkeypatch.setattr(writer.folders, "syncfs", _failing_syncfs)
+    else:
+        monkeypatch.setattr(writer.folders, "syncfs", None)
+        _fail_at(monkeypatch, "fsync", 3, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
     exit_code, stdout, stderr = _build(_changed(tmp_path), out)
     monkeypatch.undo()
     assert (exit_code, stdout) == (1, "")
-    assert stderr.startswith(f"pledge-timeline: cannot write {out}/")
+    assert stderr.startswith(f"pledge-timeline: cannot write {out}")
     assert stderr.endswith(": No space left on device\n")
     assert stderr.count("\n") == 1
     assert _snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["changed.yaml", "out"]  # no staging left
+
+
+def test_every_output_is_on_the_disk_before_any_is_put_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One ``syncfs`` of the staging folder, once it holds every output and the manifest, while
+    the output folder still holds the last build."""
+    out = tmp_path / "out"
+    build(SMALL, out)
+    before = _snapshot(out)
+    real_syncfs, seen = writer.folders.syncfs, []
+    assert real_syncfs is not None, "Linux has syncfs"
+
+    def syncfs(fd: int) -> int:
+        staged = Path(os.readlink(f"/proc/self/fd/{fd}"))
+        seen.append((_snapshot(staged), _snapshot(out)))
+        return real_syncfs(fd)
+
+    monkeypatch.setattr(writer.folders, "syncfs", syncfs)
+    monkeypatch.setattr(os, "fsync", lambda fd: pytest.fail("no file is flushed on its own"))
+    _build(_changed(tmp_path), out)
+    monkeypatch.undo()
+    [(staged, then)] = seen
+    after = _snapshot(out)
+    assert after != before
+    assert staged.pop(writer.files.PARTIAL) is not None, "the mark of a staging folder not yet swapped"
+    assert staged == after, "every output and the manifest, staged"
+    assert then == before, "nothing in place yet"
+
+
+def test_where_there_is_no_syncfs_every_file_is_flushed_before_any_is_put_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    build(SMALL, out)
+    before = _snapshot(out)
+    real_fsync, flushed = os.fsync, []
+
+    def fsync(fd: int) -> None:
+        flushed.append((os.readlink(f"/proc/self/fd/{fd}"), _snapshot(out) == before))
+        real_fsync(fd)
+
+    monkeypatch.setattr(writer.folders, "syncfs", None)
+    monkeypatch.setattr(os, "fsync", fsync)
+    _build(_changed(tmp_path), out)
+    monkeypatch.undo()
+    after = _snapshot(out)
+    assert after != before
+    written = [name for name in after if before.get(name) != after[name]] + [writer.MANIFEST]
+    assert sorted(Path(path).name for path, _ in flushed) == sorted(Path(name).name for name in written)
+    assert all(untouched for _, untouched in flushed), "each flushed before anything was put in place"
 
 
 def test_no_inode_for_the_manifest_leaves_no_output_it_does_not_list(

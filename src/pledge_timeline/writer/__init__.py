@@ -1,11 +1,13 @@
 """The only module that writes to disk: a build's outputs and its manifest, in place all at once.
 
 ``OutputWriter`` writes each output, as soon as it is rendered, into a staging folder beside the
-output folder (``.NAME.pledge-timeline-staging``, in the same parent folder): one thread writes
-it while the next output renders, another flushes it (``fsync``), and ``add`` waits for the last
-write before it starts the next, so at most one rendered output waits in memory. An output
-whose bytes are already in the folder is hard-linked instead, mtime and all. ``commit`` writes the
-manifest there too, moves the folder's other entries (whatever is not an output) into the staging
+output folder (``.NAME.pledge-timeline-staging``, in the same parent folder). A large output is
+written by a thread while the next one renders, and ``add`` waits for that write before it starts
+the next, so at most one rendered output waits in memory; a small one (an archive page) is
+written by the caller at once (see ``THREADED_BYTES``). An output whose bytes are already in the
+folder is hard-linked instead, mtime and all. ``commit`` writes the manifest there too, puts the
+whole staging folder on the disk (one ``syncfs``; where there is none, each file was flushed as
+it was written), moves the folder's other entries (whatever is not an output) into the staging
 folder, and swaps the two folders in one step (``renameat2(RENAME_EXCHANGE)``). The old folder,
 now under the staging name, is then emptied: its outputs are removed; anything else that
 appeared there meanwhile is moved back. A kill at any moment leaves the output folder holding one
@@ -30,11 +32,11 @@ import os
 import shutil
 import stat
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from pledge_timeline.writer import files
+from pledge_timeline.writer import files, folders
 from pledge_timeline.writer.files import (
     LINK,
     MANIFEST,
@@ -52,6 +54,7 @@ from pledge_timeline.writer.folders import (
     carry_over,
     copy_modes,
     exchange,
+    flush_file_system,
     folders_of,
     make_staging,
     merge,
@@ -67,6 +70,12 @@ except ImportError:  # Windows: no flock; concurrent builds there are not serial
     fcntl = None  # type: ignore[assignment]
 
 __all__ = ["MANIFEST", "OutputError", "OutputWriter", "WriteResult", "read_manifest"]
+
+THREADED_BYTES = 1 << 20
+"""Outputs at least this large are written in the writer's thread, while the next one renders;
+smaller ones in the caller's. A thread waits for the interpreter lock after each system call,
+up to the switch interval while the caller renders: worth it for a few large writes, not for
+an archive page's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +100,10 @@ class OutputWriter:
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir
         self._staged: set[str] = set()
-        self._writes: list[tuple[str, Future[None]]] = []
-        self._flushes: list[tuple[str, Future[None]]] = []  # appended by the writer's thread
-        self._writes_passed = 0  # so many of the first writes, and flushes, are known to have succeeded
-        self._flushes_passed = 0
+        self._written: list[str] = []
+        self._writes: list[Future[None]] = []  # the writer thread's
+        self._writes_passed = 0  # so many of the first writes are known to have succeeded
+        self._flush_each = folders.syncfs is None  # else the staging folder is flushed at once
         self._unchanged: list[str] = []
         self._root: Path | None = None  # the output folder's real path, once locked
         self._staging: Path | None = None
@@ -103,8 +112,8 @@ class OutputWriter:
         self._made_out_dir: list[Path] = []
         self._folders: set[str] = set()  # made in the staging folder
         self._locks: list[int] = []
+        self._ended = False  # by commit or discard
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pledge-timeline-write")
-        self._flusher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pledge-timeline-fsync")
 
     def __enter__(self) -> OutputWriter:
         return self
@@ -117,6 +126,8 @@ class OutputWriter:
         """Stage one output; one whose bytes are already there is kept as it is, mtime and all."""
         if relative in self._staged:
             raise ValueError(f"{relative} is staged twice")
+        if self._ended:
+            raise RuntimeError("an output cannot be added after commit or discard")
         with self._located():
             root, staging = self._start()
             self._raise_failure_so_far()
@@ -125,39 +136,42 @@ class OutputWriter:
             self._make_folders(staging, relative)
             if self._keep_unchanged(root, staging, relative, data):
                 self._unchanged.append(relative)
+                return
+            self._written.append(relative)
+            if len(data) >= THREADED_BYTES:
+                self._writes.append(self._writer.submit(self._stage, relative, data))
             else:
-                self._writes.append((relative, self._writer.submit(self._stage, relative, data)))
+                self._stage_here(relative, data)
 
     def commit(self) -> WriteResult:
         """Put every staged output in place with the manifest; drop stale outputs."""
         try:
             with self._located():
                 root, staging = self._start()
-                for _, write in self._writes:
+                for write in self._writes:
                     write.result()
-                for _, flush in self._flushes:
-                    flush.result()
                 previous = read_manifest(root, self.out_dir / MANIFEST)
                 outputs = frozenset(self._staged)
                 stale = tuple(sorted(p for p in previous.paths - outputs if is_file(root, p)))
                 self._write_manifest(staging / MANIFEST, outputs)
+                if not self._flush_each:
+                    flush_file_system(staging)
                 if self._swap:
                     self._swap_in(root, staging, outputs | previous.paths)
                 else:
                     self._move_in(root, staging, stale)
         except BaseException:
-            self._finish_flushes()
+            self._finish_writes()
             self._put_back()  # while still holding the lock
             raise
         finally:
-            self._finish_flushes()
+            self._finish_writes()
             self._unlock()
-        written = tuple(relative for relative, _ in self._writes)
-        return WriteResult(written, tuple(self._unchanged), stale, previous.problems)
+        return WriteResult(tuple(self._written), tuple(self._unchanged), stale, previous.problems)
 
     def discard(self) -> None:
         """Remove what was staged and the folders made for it; the folder is as it was."""
-        self._finish_flushes()
+        self._finish_writes()
         try:
             self._put_back()
         finally:
@@ -249,44 +263,41 @@ class OutputWriter:
         return False
 
     def _stage(self, relative: str, data: bytes) -> None:
-        """In the writer's thread: ``data`` in the staging folder, handed on to the flusher."""
+        """``data`` in the staging folder (in the writer's thread if it is large)."""
         assert self._staging is not None
-        path = self._staging / relative
         try:
-            fd = files.write_unflushed(path, data)
+            self._write_file(self._staging / relative, data)
         except OSError as error:
             raise OutputError(self.out_dir / relative, reason(error), error.errno) from None
+
+    def _stage_here(self, relative: str, data: bytes) -> None:
+        """``_stage`` in the caller's thread; a failure is kept, as the writer thread's are."""
         try:
-            self._flushes.append((relative, self._flusher.submit(self._flush, relative, fd)))
-        except BaseException:  # the interpreter is shutting down
-            os.close(fd)
+            self._stage(relative, data)
+        except OutputError as error:
+            failed: Future[None] = Future()
+            failed.set_exception(error)
+            self._writes.append(failed)
             raise
 
-    def _flush(self, relative: str, fd: int) -> None:
-        try:
+    def _write_file(self, path: Path, data: bytes) -> None:
+        fd = files.write_unflushed(path, data)
+        if self._flush_each:
             flush_and_close(fd)
-        except OSError as error:
-            raise OutputError(self.out_dir / relative, reason(error), error.errno) from None
+        else:
+            os.close(fd)  # flushed with the whole staging folder before the swap
 
     def _raise_failure_so_far(self) -> None:
-        """Wait for every write so far (at most one output then waits in memory); raise the first
-        write, or finished flush, that failed. A failure stays in its future: ``commit`` raises
-        it again even if a caller caught it here."""
-        for _, write in self._writes[self._writes_passed :]:
+        """Wait for the writes so far (at most one output then waits in memory); raise the first
+        that failed. A failure stays in its future: ``commit`` raises it again
+        even if a caller caught it here."""
+        for write in self._writes[self._writes_passed :]:
             write.result()
         self._writes_passed = len(self._writes)
-        # One flusher thread: flushes finish in the order they were queued.
-        while self._flushes_passed < len(self._flushes):
-            flush = self._flushes[self._flushes_passed][1]
-            if not flush.done():
-                break
-            flush.result()
-            self._flushes_passed += 1
 
     def _write_manifest(self, path: Path, outputs: frozenset[str]) -> None:
         try:
-            fd = files.write_unflushed(path, "".join(f"{name}\n" for name in sorted(outputs)).encode())
-            flush_and_close(fd)
+            self._write_file(path, "".join(f"{name}\n" for name in sorted(outputs)).encode())
         except OSError as error:
             raise OutputError(self.out_dir / MANIFEST, reason(error), error.errno) from None
 
@@ -307,7 +318,7 @@ class OutputWriter:
         for folder in sorted(self._folders):
             with contextlib.suppress(FileExistsError):
                 os.mkdir(root / folder)
-        for relative, _ in self._writes:
+        for relative in self._written:
             os.replace(staging / relative, root / relative)
         for relative in stale:
             parent = (root / relative).parent
@@ -317,11 +328,10 @@ class OutputWriter:
         os.replace(staging / MANIFEST, root / MANIFEST)
         shutil.rmtree(staging)
 
-    def _finish_flushes(self) -> None:
-        """Wait for every write and flush (each closes its file, whether it succeeds or not)."""
-        self._writer.shutdown()  # waits for every write; each may still queue a flush
-        wait([flush for _, flush in self._flushes])
-        self._flusher.shutdown()
+    def _finish_writes(self) -> None:
+        """Wait for the writer thread (each write closes its file, whether it succeeds or not)."""
+        self._ended = True
+        self._writer.shutdown()
 
     def _unlock(self) -> None:
         while self._locks:

@@ -176,6 +176,34 @@ def load_renameat2() -> Callable[[int, bytes, int, bytes, int], int] | None:
 renameat2 = load_renameat2()
 
 
+def load_syncfs() -> Callable[[int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).syncfs  # glibc 2.14+, musl
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = (ctypes.c_int,)
+    function.restype = ctypes.c_int
+    return function
+
+
+syncfs = load_syncfs()
+
+
+def flush_file_system(folder: Path) -> None:
+    """Everything written to ``folder``'s file system is on the disk when this returns: one call
+    for all the files staged there, where an ``fsync`` each would wait for the disk once per file."""
+    assert syncfs is not None
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        if syncfs(fd) != 0:
+            code = ctypes.get_errno()
+            raise OSError(code, os.strerror(code), str(folder))
+    finally:
+        os.close(fd)
+
+
 def exchange(a: Path, b: Path) -> None:
     """Swap two names in one step: each is, at every moment, one of the two folders."""
     assert renameat2 is not None
