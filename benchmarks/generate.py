@@ -322,7 +322,8 @@ def yaml2ics_file(events_file: Path, out_dir: Path) -> Path:
     url, categories, status, created, last_modified, transparent) plus ``timezone``. The summary
     and description are the ones our calendar writes, so both tools format the same text.
     """
-    from pledge_timeline.render.ical import event_description, event_summary
+    from pledge_timeline.render.ical import event_summary
+    from pledge_timeline.render.labels import event_description
     from pledge_timeline.validate import load_timeline
 
     timeline = load_timeline(events_file, max_bytes=input_limit(events_file))

@@ -18,8 +18,8 @@ from pledge_timeline.model import Event, Timeline
 from pledge_timeline.outputs import PAGE
 from pledge_timeline.render.entries import GENERATOR, Entry, Feed
 from pledge_timeline.render.feeddoc import ATOM_NAMESPACE, HISTORY_NAMESPACE
-from pledge_timeline.render.ical import PRODID, REFRESH, event_description, event_summary, event_times
-from pledge_timeline.render.labels import media_address
+from pledge_timeline.render.ical import PRODID, REFRESH, event_summary, event_times
+from pledge_timeline.render.labels import event_description, media_address
 from pledge_timeline.render.vtimezone import Observance, YearlyRule, observances
 
 # --- the calendar, with icalendar ---------------------------------------------------------

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo, available_timezones
 
 import icalendar
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from icalendar import vText, vUTCOffset
 from icalendar.parser import Contentline
+from icalendar.timezone.tzid import tzid_from_tzinfo
 
 from conftest import EVENT_FILES, FIXTURES
 from oracles import oracle_calendar
@@ -39,6 +41,21 @@ def test_utc_offsets_match_icalendar(offset: timedelta) -> None:
     """Whole seconds, as zoneinfo gives them (LMT offsets such as -00:16:08 have seconds)."""
     offset = timedelta(seconds=int(offset.total_seconds()))
     assert utc_offset(offset) == vUTCOffset(offset).to_ical()
+
+
+def test_every_zone_has_the_tzid_icalendar_writes_but_only_zones_named_utc_are_utc() -> None:
+    zones = sorted(available_timezones())
+    assert len(zones) > 300
+    for key in zones:
+        written = tzid_from_tzinfo(ZoneInfo(key))
+        expected = None if key in contentlines.UTC_NAMES else key
+        assert contentlines.zone_tzid(ZoneInfo(key)) == expected
+        assert written == key or (
+            written == "UTC" and ZoneInfo(key).utcoffset(datetime(2026, 1, 1)) == timedelta(0)
+        )
+    assert contentlines.zone_tzid(ZoneInfo("Africa/Abidjan")) == "Africa/Abidjan"
+    with pytest.raises(TypeError):
+        contentlines.zone_tzid(UTC)
 
 
 def test_a_backslash_n_in_text_stays_two_characters() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from pledge_timeline import outputs
 from pledge_timeline.loader import MAX_FILE_BYTES
 from pledge_timeline.model import Timeline
-from pledge_timeline.render import atom, entries, ical, jsonfeed, memo, rss, timelinejs
+from pledge_timeline.render import atom, entries, ical, jsonfeed, labels, memo, paging, rss, timelinejs
 from pledge_timeline.render.html import PlotlyJs, page_renderers
 from pledge_timeline.render.plotlyjs import PLOTLYJS_FILE
 from pledge_timeline.runtime import collection_paused
@@ -85,7 +85,7 @@ def formats(plotlyjs: PlotlyJs = "inline") -> tuple[Format, ...]:
         Format(
             outputs.JSON_FEED,
             jsonfeed.render_json_feed,
-            memo_kinds=entries.MEMO_KINDS,
+            memo_kinds=(*entries.MEMO_KINDS, paging.MEMO_KIND, labels.DESCRIPTION_MEMO),
             pages=jsonfeed.json_feed_pages,
         ),
         Format(outputs.TIMELINEJS, timelinejs.render_timelinejs),

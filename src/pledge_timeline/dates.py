@@ -130,12 +130,19 @@ class Span:
     first_day: date = field(init=False, repr=False, compare=False)
     last_day: date = field(init=False, repr=False, compare=False)
     """Inclusive: the last day the span may cover."""
+    edtf: str = field(init=False, repr=False, compare=False)
+    is_exact: bool = field(init=False, repr=False, compare=False)
+    """True when every end is a certain, exact day: the only dates shown as days."""
 
     def __post_init__(self) -> None:
-        # Derived once here: every output reads both of every event's span, some several times
+        # Derived once here: every output reads them of every event's span, some several times
         # (and spans are shared: ``parse_span`` keeps them).
         object.__setattr__(self, "first_day", self.start.first_day)
         object.__setattr__(self, "last_day", (self.end or self.start).last_day)
+        edtf = self.start.edtf if self.end is None else f"{self.start.edtf}/{self.end.edtf}"
+        object.__setattr__(self, "edtf", edtf)
+        exact = _is_certain_day(self.start) and (self.end is None or _is_certain_day(self.end))
+        object.__setattr__(self, "is_exact", exact)
 
     @property
     def approximate(self) -> bool:
@@ -146,20 +153,11 @@ class Span:
         return self.start.uncertain or (self.end is not None and self.end.uncertain)
 
     @property
-    def is_exact(self) -> bool:
-        """True when every end is a certain, exact day: the only dates shown as days."""
-        return _is_certain_day(self.start) and (self.end is None or _is_certain_day(self.end))
-
-    @property
     def precision(self) -> Precision:
         """The coarsest precision of the two ends."""
         if self.end is None:
             return self.start.precision
         return max(self.start.precision, self.end.precision, key=_PRECISION_RANK.__getitem__)
-
-    @property
-    def edtf(self) -> str:
-        return self.start.edtf if self.end is None else f"{self.start.edtf}/{self.end.edtf}"
 
     @property
     def label(self) -> str:
@@ -168,8 +166,7 @@ class Span:
 
 
 def _is_certain_day(day: FuzzyDate) -> bool:
-    """``precision is Precision.DAY and not is_qualified``, spelled out: every output asks this of
-    every date, and the two properties cost ten times as much."""
+    """``precision is Precision.DAY and not is_qualified``."""
     return day.season is None and day.day is not None and not (day.approximate or day.uncertain)
 
 

@@ -228,6 +228,8 @@ class Event:
     """Its latest revision, else ``published``."""
     sort_key: tuple[date, date, str] = field(init=False, repr=False, compare=False)
     """Its first day, last day and id: the timeline's chronological order."""
+    dated_title: str = field(init=False, repr=False, compare=False)
+    """``Cisco pledges $10 billion (June 2015)``: the title with its honest date."""
 
     def __post_init__(self) -> None:
         # Derived once here: every output reads them, for every event and tag subset.
@@ -236,16 +238,12 @@ class Event:
         object.__setattr__(self, "updated", max([published, *(r.timestamp for r in self.revisions)]))
         span = self.when.span
         object.__setattr__(self, "sort_key", (span.first_day, span.last_day, self.id))
+        object.__setattr__(self, "dated_title", f"{self.title} ({self.when.inline_label})")
 
     def _first_published(self) -> datetime:
         if self.recorded is not None:
             return noon_utc(self.recorded)
         return noon_utc(min(s.certainly_out_by for s in self.sources))
-
-    @property
-    def dated_title(self) -> str:
-        """``Cisco pledges $10 billion (June 2015)``: the title with its honest date."""
-        return f"{self.title} ({self.when.inline_label})"
 
     @property
     def sources(self) -> tuple[Source, ...]:

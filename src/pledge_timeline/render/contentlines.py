@@ -1,23 +1,17 @@
 """RFC 5545 content lines written as text: escaping, value formats and 75-octet folding.
 
-The calendar header is built with icalendar's components; the VEVENTs, thousands of them in a
-big timeline, and the VTIMEZONEs are written with these functions, because building and
-serialising a component per event was most of the build's time (see benchmarks/README.md). The
-output is
-what icalendar writes for the same properties, to the byte, with two deliberate differences:
-icalendar turns the two characters ``\\N`` in a text into a line break, and here they stay
-two characters (``\\\\N``), as RFC 5545 section 3.3.11 reads; and only zones named UTC are
-written as UTC (see ``_tzid``). ``tests/test_contentlines.py`` and ``tests/test_ical.py`` check
-both.
+``render.ical`` and ``render.vtimezone`` write the whole calendar with these functions. The
+output is what icalendar writes for the same properties, to the byte, with two deliberate
+differences: icalendar turns the two characters ``\\N`` in a text into a line break, and here
+they stay two characters (``\\\\N``), as RFC 5545 section 3.3.11 reads; and only zones named UTC
+are written as UTC (see ``zone_tzid``). ``tests/test_contentlines.py`` and ``tests/test_ical.py``
+check both.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from functools import cache
 from zoneinfo import ZoneInfo
-
-from icalendar.timezone.tzid import tzid_from_tzinfo
 
 FOLD_LIMIT = 75
 """Octets a line may not reach before a fold (icalendar's limit: 74 octets, then CRLF SPACE)."""
@@ -95,21 +89,15 @@ UTC_NAMES = frozenset(
 
 
 def zone_tzid(zone: object) -> str | None:
-    """The TZID of a zone, or None for UTC, which is written with a ``Z`` and no VTIMEZONE."""
+    """The TZID of a zone, or None for UTC, which is written with a ``Z`` and no VTIMEZONE.
+
+    The TZID is the zone's IANA name, as icalendar writes a ZoneInfo, except that a zone is UTC
+    only if it is named so: icalendar also writes zones that are at UTC today (Africa/Abidjan,
+    Atlantic/St_Helena...) as UTC, which moves their historical times (09:00 in St Helena in
+    1950 was 09:22 UTC)."""
     if not isinstance(zone, ZoneInfo):
         raise TypeError(f"only IANA zones are written, not {zone!r}")
-    return _tzid(zone.key)
-
-
-@cache
-def _tzid(key: str) -> str | None:
-    """icalendar's TZID, except that a zone is UTC only if it is named so: icalendar also writes
-    zones that are at UTC today (Africa/Abidjan, Atlantic/St_Helena...) as UTC, which moves
-    their historical times (09:00 in St Helena in 1950 was 09:22 UTC)."""
-    if key in UTC_NAMES:
-        return None
-    tzid = tzid_from_tzinfo(ZoneInfo(key))
-    return key if tzid in (None, "UTC") else tzid
+    return None if zone.key in UTC_NAMES else zone.key
 
 
 def fold(line: str) -> bytes:

@@ -23,10 +23,10 @@ from pledge_timeline.model import Citation, Era, Event, Media, Revision, Source,
 from pledge_timeline.outputs import PAGE
 from pledge_timeline.render.labels import (
     correction_text,
-    event_description,
     html_datetime,
     is_web_url,
     media_address,
+    shared_description,
     source_link,
 )
 from pledge_timeline.render.memo import shared, shared_for_event
@@ -34,7 +34,9 @@ from pledge_timeline.render.memo import shared, shared_for_event
 GENERATOR = "pledge-timeline"
 ENTRY_MEMO = "feed entry"
 SOURCE_HTML_MEMO = "source html"
-MEMO_KINDS = (ENTRY_MEMO, SOURCE_HTML_MEMO)
+FEED_ENTRIES_MEMO = "feed entries"
+"""A feed's entries, newest first: the same tuple for its Atom, RSS and JSON documents."""
+MEMO_KINDS = (ENTRY_MEMO, SOURCE_HTML_MEMO, FEED_ENTRIES_MEMO)
 """What the feeds keep in the build's memo (``render.memo``): every feed format reads them."""
 
 
@@ -126,9 +128,13 @@ def feed_for(timeline: Timeline, path: str) -> Feed:
         updated=timeline.updated.astimezone(UTC),
         build_time=timeline.build_time.astimezone(UTC),
         icon=timeline.icon,
-        entries=tuple(memoized_entry(timeline, event) for event in timeline.newest_first),
+        entries=shared(timeline, FEED_ENTRIES_MEMO, feed_name(path), partial(newest_entries, timeline)),
         eras=timeline.eras,
     )
+
+
+def newest_entries(timeline: Timeline) -> tuple[Entry, ...]:
+    return tuple(memoized_entry(timeline, event) for event in timeline.newest_first)
 
 
 def memoized_entry(timeline: Timeline, event: Event) -> Entry:
@@ -158,7 +164,7 @@ def entry_for(timeline: Timeline, event: Event) -> Entry:
         summary=to_plain(event.summary),
         summary_html=to_html(event.summary),
         content_html=content_html(timeline, event),
-        content_text=event_description(event),
+        content_text=shared_description(event),
         enclosure=enclosure(timeline, event),
         published=event.published.astimezone(UTC),
         updated=event.updated.astimezone(UTC),

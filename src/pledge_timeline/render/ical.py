@@ -44,7 +44,7 @@ from pledge_timeline import wallclock
 from pledge_timeline.model import Event, Timeline, When
 from pledge_timeline.outputs import PAGE, permalink
 from pledge_timeline.render import contentlines as cl
-from pledge_timeline.render.labels import event_description, media_address
+from pledge_timeline.render.labels import media_address, shared_description
 from pledge_timeline.render.memo import shared_for_event
 from pledge_timeline.render.vtimezone import vtimezones
 
@@ -108,7 +108,7 @@ def vevent_text(context: EventContext, event: Event) -> VEventText:
     if event.tags:
         tail.append("CATEGORIES:" + ",".join(cl.text(tag.label) for tag in event.tags))
     tail.append(f"CREATED:{cl.utc_stamp(event.published)}")
-    tail.append(f"DESCRIPTION:{cl.text(event_description(event))}")
+    tail.append(f"DESCRIPTION:{cl.text(shared_description(event))}")
     place = event.place
     if place is not None and place.lat is not None and place.lon is not None:
         tail.append(f"GEO:{place.lat};{place.lon}")

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date
+from functools import partial
 
 from pledge_timeline.dates import FuzzyDate, Precision
 from pledge_timeline.markdown import to_plain
 from pledge_timeline.model import Citation, Event, Media, MediaFile, Revision, Source, When
 from pledge_timeline.outputs import published_url
+from pledge_timeline.render.memo import shared_for_event
 from pledge_timeline.urls import is_web_url as is_web_url  # the renderers ask it here too
+
+DESCRIPTION_MEMO = "description"
+"""Each event's ``event_description`` in the build's memo: the calendar's DESCRIPTION and the
+feeds' ``content_text``."""
 
 
 def day_label(day: date) -> str:
@@ -64,6 +70,11 @@ def webcal_url(url: str) -> str | None:
 def media_address(base_url: str, picture: MediaFile) -> str:
     """The published address of an event's picture: ``<base_url>media/<sha256>.<ext>``."""
     return published_url(base_url, picture.path)
+
+
+def shared_description(event: Event) -> str:
+    """``event_description``, once per build (``DESCRIPTION_MEMO``)."""
+    return shared_for_event(event, DESCRIPTION_MEMO, None, partial(event_description, event))
 
 
 def event_description(event: Event) -> str:

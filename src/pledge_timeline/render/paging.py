@@ -26,9 +26,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 
 from pledge_timeline.outputs import archive_path
 from pledge_timeline.render.entries import Entry, Feed, FeedLink
+from pledge_timeline.render.memo import shared
+
+MEMO_KIND = "feed pages"
+"""A feed's entries cut into documents (``partition``): the same for Atom, RSS and JSON Feed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,26 +47,22 @@ def paged(
     feed: Feed, path: str, size: int, url: Callable[[str], str], *, feed_type: str, open_page: bool
 ) -> Iterator[Page]:
     """The subscription document first, then archive pages 1, 2, ... (the open page last)."""
-    ranked = sorted(feed.entries, key=archive_order)
-    if len(ranked) <= size:
+    if len(feed.entries) <= size:
         yield Page(path, feed)
         return
-    archived = (len(ranked) - 1) // size
-    page_of = {entry.id: min(rank // size, archived) for rank, entry in enumerate(ranked)}
-    pages: list[list[Entry]] = [[] for _ in range(archived + 1)]
-    for entry in feed.entries:
-        pages[page_of[entry.id]].append(entry)
+    pages = shared(feed.entries, MEMO_KIND, (feed.id, size), partial(partition, feed.entries, size))
+    archived = len(pages) - 1
 
     def link(page: int, rel: str) -> FeedLink:
         return FeedLink(url(archive_path(path, page)), rel, type=feed_type)
 
     current = FeedLink(feed.self_url, "current", type=feed_type)
-    newest = tuple(pages[archived])
+    newest = pages[archived]
     latest = max(entry.updated for entry in newest)
     yield Page(path, replace(feed, entries=newest, updated=latest, paging=(link(archived, "prev-archive"),)))
     updated = feed.updated
     for number in range(1, archived + 2 if open_page else archived + 1):
-        entries = tuple(pages[number - 1]) if number <= archived else ()
+        entries = pages[number - 1] if number <= archived else ()
         if entries:
             updated = max(entry.updated for entry in entries)
         links = [current]
@@ -82,6 +83,17 @@ def paged(
                 archive=True,
             ),
         )
+
+
+def partition(entries: tuple[Entry, ...], size: int) -> tuple[tuple[Entry, ...], ...]:
+    """Archive pages 1 to k, then the subscription document's entries, each in the feed's order."""
+    ranked = sorted(entries, key=archive_order)
+    archived = (len(ranked) - 1) // size
+    page_of = {entry.id: min(rank // size, archived) for rank, entry in enumerate(ranked)}
+    pages: list[list[Entry]] = [[] for _ in range(archived + 1)]
+    for entry in entries:
+        pages[page_of[entry.id]].append(entry)
+    return tuple(tuple(page) for page in pages)
 
 
 def archive_order(entry: Entry) -> tuple[object, ...]:
