@@ -112,9 +112,7 @@ class TextSchema:
         self.checks: dict[str, Callable[[str], object]] = {}
         """The check each format of ``schema`` runs, by format name."""
         self.schema = _for_text(schema, self.checks)
-        formats: dict[str, Callable[..., bool]] = {
-            name: partial(_passes, check) for name, check in self.checks.items()
-        }
+        formats = {name: _format_function(check) for name, check in self.checks.items()}
         self.validator = jsonschema_rs.validator_for(self.schema, formats=formats, validate_formats=True)
 
     def expected_types(self, problem: jsonschema_rs.ValidationError) -> list[str]:
@@ -161,6 +159,19 @@ def _format_for(field: Schema) -> tuple[str, Callable[[str], object]]:
 
 def _passes(check: Callable[[str], object], text: str) -> bool:
     return _problem_with(check, text) is None
+
+
+def _format_function(check: Callable[[str], object]) -> Callable[[str], bool]:
+    """``_passes`` as the format function jsonschema-rs calls for every value of a field."""
+
+    def passes(text: str) -> bool:
+        try:
+            check(text)
+        except FieldProblem:
+            return False
+        return True
+
+    return passes
 
 
 def _problem_with(check: Callable[[str], object], text: str) -> FieldProblem | None:
