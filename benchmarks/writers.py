@@ -25,34 +25,23 @@ sys.path[:0] = [str(HERE), str(HERE.parent / "tests")]
 
 import generate  # noqa: E402
 
-from oracles import oracle_calendar, oracle_document  # noqa: E402
+from oracles import oracle_calendar, oracle_pages  # noqa: E402
 from pledge_timeline.model import Timeline  # noqa: E402
-from pledge_timeline.render.atom import ATOM_TYPE, atom_pages  # noqa: E402
-from pledge_timeline.render.entries import feed_for  # noqa: E402
+from pledge_timeline.render.atom import atom_pages  # noqa: E402
 from pledge_timeline.render.ical import render_calendar  # noqa: E402
-from pledge_timeline.render.paging import paged  # noqa: E402
-from pledge_timeline.render.rss import RSS_TYPE, rss_pages  # noqa: E402
+from pledge_timeline.render.rss import rss_pages  # noqa: E402
 from pledge_timeline.validate import load_timeline  # noqa: E402
 
 
 def library_feed(kind: str) -> Callable[[Timeline], bytes]:
-    def write(timeline: Timeline) -> int:
-        path, feed_type = ("feed.atom", ATOM_TYPE) if kind == "atom" else ("feed.rss", RSS_TYPE)
-        pages = paged(
-            feed_for(timeline, path),
-            path,
-            timeline.feed_entries,
-            timeline.url,
-            feed_type=feed_type,
-            open_page=True,
-        )
-        return b"".join(oracle_document(page.feed, kind) for page in pages)
+    def write(timeline: Timeline) -> bytes:
+        return b"".join(data for _, data in oracle_pages(timeline, f"feed.{kind}"))
 
     return write
 
 
 def own_feed(kind: str) -> Callable[[Timeline], bytes]:
-    def write(timeline: Timeline) -> int:
+    def write(timeline: Timeline) -> bytes:
         pages = (atom_pages if kind == "atom" else rss_pages)(timeline, f"feed.{kind}")
         return b"".join(data for _, data, _ in pages)
 

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import icalendar
@@ -16,10 +17,11 @@ from lxml import etree
 
 from pledge_timeline.model import Event, Timeline
 from pledge_timeline.outputs import PAGE
-from pledge_timeline.render.entries import GENERATOR, Entry, Feed
+from pledge_timeline.render.entries import GENERATOR, Entry, Feed, feed_for
 from pledge_timeline.render.feeddoc import ATOM_NAMESPACE, HISTORY_NAMESPACE
 from pledge_timeline.render.ical import PRODID, REFRESH, event_summary, event_times
 from pledge_timeline.render.labels import event_description, media_address
+from pledge_timeline.render.paging import Page, paged
 from pledge_timeline.render.vtimezone import Observance, YearlyRule, observances
 
 # --- the calendar, with icalendar ---------------------------------------------------------
@@ -234,3 +236,15 @@ def oracle_document(feed: Feed, kind: str) -> bytes:
     generator.lastBuildDate(feed.build_time)
     rss: bytes = generator.rss_str(pretty=True, encoding="UTF-8")
     return rss
+
+
+def oracle_pages(timeline: Timeline, path: str) -> Iterator[tuple[Page, bytes]]:
+    """Every document of the feed at ``path`` (``.atom`` or ``.rss``), cut as ``paging`` cuts it,
+    each with the document feedgen writes for it."""
+    from pledge_timeline.render.atom import ATOM_TYPE
+    from pledge_timeline.render.rss import RSS_TYPE
+
+    kind, feed_type = ("atom", ATOM_TYPE) if path.endswith(".atom") else ("rss", RSS_TYPE)
+    feed = feed_for(timeline, path)
+    for page in paged(feed, path, timeline.feed_entries, timeline.url, feed_type=feed_type, open_page=True):
+        yield page, oracle_document(page.feed, kind)

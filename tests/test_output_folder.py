@@ -173,6 +173,7 @@ def test_a_flush_that_finds_the_disk_full_is_one_line_and_changes_nothing(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["changed.yaml", "out"]  # no staging left
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="syncfs and /proc/self/fd are Linux's")
 def test_every_output_is_on_the_disk_before_any_is_put_in_place(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -201,6 +202,7 @@ def test_every_output_is_on_the_disk_before_any_is_put_in_place(
     assert then == before, "nothing in place yet"
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="syncfs and /proc/self/fd are Linux's")
 def test_where_there_is_no_syncfs_every_file_is_flushed_before_any_is_put_in_place(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
