@@ -44,9 +44,10 @@ def run_cli(args: list[str]) -> None:
     limits = [limit for limit in map(input_limit, files) if limit is not None]
     if limits:
         args = [*args, "--max-input-size", str(max(limits))]
-    from pledge_timeline.cli import cli
+    from pledge_timeline.cli import main
 
-    cli.main(args=args, prog_name="pledge-timeline")
+    sys.argv = ["pledge-timeline", *args]
+    main()  # the console script's entry point
 
 
 def peak_rss() -> int:

@@ -15,6 +15,8 @@ benchmarks/README.md for what is measured.
 from __future__ import annotations
 
 import argparse
+import compileall
+import importlib.util
 import json
 import os
 import shutil
@@ -29,6 +31,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+sys.path.insert(0, str(REPO / "tests"))
+
+import hostile  # noqa: E402  (tests/hostile.py: the files the tests refuse, measured here)
 
 WORKER = HERE / "_worker.py"
 DATA = HERE / "data"
@@ -486,6 +491,17 @@ def verdict(met: bool | None) -> str:
     return {True: "MET", False: "NOT MET", None: "NOT MEASURED"}[met]
 
 
+def compile_package() -> None:
+    """Byte-compile the package's modules, as ``pip install`` does: in an editable install under
+    ``PYTHONDONTWRITEBYTECODE=1`` every timed process would otherwise compile them again, which
+    no installed copy does (yaml2ics, installed by pip, is compiled)."""
+    spec = importlib.util.find_spec("pledge_timeline")
+    assert spec is not None, "pledge_timeline is installed"
+    assert spec.origin is not None, "pledge_timeline is a package on disk"
+    if not compileall.compile_dir(Path(spec.origin).parent, quiet=1):
+        raise SystemExit("could not byte-compile pledge_timeline")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", type=int, default=list(DEFAULT_SIZES))
@@ -513,6 +529,7 @@ def main(argv: list[str] | None = None) -> int:
     warmup = not args.smoke
     started = time.perf_counter()
     shutil.rmtree(OUT, ignore_errors=True)  # the last run's builds: 1 GB at 100,000 events
+    compile_package()
     print(f"pledge-timeline benchmark: sizes {', '.join(f'{s:,}' for s in args.sizes)}; "
           f"{args.reps} timed runs after {'one warm-up' if warmup else 'no warm-up'} "
           f"({args.big_reps} at {BIG:,}+ events); Python {sys.version.split()[0]}, "
@@ -536,9 +553,67 @@ def main(argv: list[str] | None = None) -> int:
     stories = [measure_story(size, args, warmup) for size in args.story_sizes]
     report_stories(stories)
     pages = measure_pages(args, shipped, results, warmup)
-    report_targets(shipped, results, pages, stories)
+    refusals = measure_hostile(args.reps)
+    report_targets(shipped, results, pages, stories, refusals)
     print(f"\nbenchmark finished in {time.perf_counter() - started:.0f} s; {load_note()}")
     return 0
+
+
+@dataclass
+class Refusal:
+    """``check`` of one hostile file (``tests/hostile.py``), a cold process per run."""
+
+    name: str
+    cpu: list[float] = field(default_factory=list)
+    """User and system CPU seconds of each run."""
+    peak_rss: int = 0
+    problem: str = ""
+    """Why it does not count as refused: an exit status other than 1, a traceback, another message."""
+
+
+def measure_hostile(reps: int) -> list[Refusal]:
+    """Each hostile file checked ``reps`` times: its CPU time and peak RSS (from ``wait4``), and
+    whether it was refused as the tests expect."""
+    print("\n== hostile files: check's refusal (CPU time, a cold process each run) ==\n")
+    refusals = []
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=OUT) as folder:
+        for name, make in hostile.HOSTILE.items():
+            path, expected = make(Path(folder))
+            refusal = Refusal(name)
+            for _ in range(reps):
+                cpu, rss, problem = refused(path, expected)
+                refusal.cpu.append(cpu)
+                refusal.peak_rss = max(refusal.peak_rss, rss)
+                refusal.problem = refusal.problem or problem
+            path.unlink()
+            refusals.append(refusal)
+    rows = [
+        [r.name, f"{statistics.median(r.cpu):.2f} s", f"{min(r.cpu):.2f}-{max(r.cpu):.2f}",
+         mib(r.peak_rss), r.problem or "refused"]
+        for r in refusals
+    ]  # fmt: skip
+    print(table(["file", "CPU", "runs", "peak RSS", "outcome"], rows))
+    return refusals
+
+
+def refused(path: Path, expected: Sequence[str]) -> tuple[float, int, str]:
+    """(CPU seconds, peak RSS bytes, problem) of one ``pledge-timeline check`` of ``path``."""
+    with tempfile.TemporaryFile() as err:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "pledge_timeline", "check", str(path)],
+            stdout=subprocess.DEVNULL, stderr=err, cwd=REPO,
+        )  # fmt: skip
+        _, status, usage = os.wait4(child.pid, 0)
+        err.seek(0)
+        stderr = err.read().decode(errors="replace")
+    code = os.waitstatus_to_exitcode(status)
+    problem = ""
+    if code != 1 or "Traceback" in stderr:
+        problem = f"exit status {code}"
+    elif not any(part in stderr for part in expected):
+        problem = f"another message: {stderr[:200]!r}"
+    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, problem
 
 
 def report_shipped_stages(events_file: Path, runs: int) -> None:
@@ -617,6 +692,7 @@ def report_targets(
     results: list[SizeResult],
     pages: dict[str, Runs | str],
     stories: Sequence[StoryResult] = (),
+    refusals: Sequence[Refusal] = (),
 ) -> None:
     by_size = {r.size: r for r in results}
     rows: list[list[str]] = []
@@ -670,6 +746,16 @@ def report_targets(
             figure = f"check {story.check.median:.2f} s, build {story.build.median:.2f} s"
         add(f"story-like {story.size:,}: check and build pass with the defaults", not story.problem,
             f"{mb(story.file_bytes)}; {figure}")  # fmt: skip
+    limits = f"{hostile.MAX_CPU_SECONDS:.0f} s of CPU and {hostile.MAX_ADDRESS_SPACE // 2**20} MiB"
+    if refusals:
+        cpu = max(statistics.median(r.cpu) for r in refusals)
+        peak = max(r.peak_rss for r in refusals)
+        wrong = [f"{r.name}: {r.problem}" for r in refusals if r.problem]
+        met = not wrong and cpu < hostile.MAX_CPU_SECONDS and peak < hostile.MAX_ADDRESS_SPACE
+        figure = "; ".join(wrong) or f"at most {cpu:.2f} s, {mib(peak)}"
+        add(f"hostile files refused within {limits}", met, figure)
+    else:
+        add(f"hostile files refused within {limits}", None, "not run")
     print("\n== targets (issues 7 and 20) ==\n")
     print(table(["target", "result", "measured"], rows))
 

@@ -88,6 +88,21 @@ def test_python_dash_m_works() -> None:
     assert (proc.returncode, proc.stdout) == (0, "ok: 1 event, 1 source\n")
 
 
+def test_the_command_leaves_what_is_alive_to_the_exit_unwalked() -> None:
+    """The command's last step freezes what is still alive, so the interpreter's exit neither
+    walks nor frees it object by object; output and exit status are as before."""
+    script = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen at exit:', gc.get_freeze_count() > 0))\n"
+        "from pledge_timeline.cli import main\n"
+        "sys.argv = ['pledge-timeline', 'check', sys.argv[1]]\n"
+        "main()\n"
+    )
+    command = [sys.executable, "-c", script, str(FIXTURES / "minimal.yaml")]
+    proc = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert (proc.returncode, proc.stdout) == (0, "ok: 1 event, 1 source\nfrozen at exit: True\n")
+
+
 def test_check_validates_without_building_the_model() -> None:
     """Importing the model and building it would only slow down every check."""
     script = (

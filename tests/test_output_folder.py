@@ -226,6 +226,49 @@ def test_where_there_is_no_syncfs_every_file_is_flushed_before_any_is_put_in_pla
     assert all(untouched for _, untouched in flushed), "each flushed before anything was put in place"
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux's sync_file_range and /proc/self/fd")
+def test_each_file_starts_its_way_to_the_disk_as_soon_as_it_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """So that the disk writes while the next outputs render, and the one ``syncfs`` before the
+    swap has less left to wait for."""
+    out = tmp_path / "out"
+    real, started = writer.folders.sync_file_range, []
+    assert real is not None, "Linux has sync_file_range"
+
+    def sync_file_range(fd: int, offset: int, count: int, flags: int) -> int:
+        started.append((Path(os.readlink(f"/proc/self/fd/{fd}")), (offset, count, flags)))
+        return real(fd, offset, count, flags)
+
+    monkeypatch.setattr(writer.folders, "sync_file_range", sync_file_range)
+    exit_code, _, _ = _build(SMALL, out)
+    monkeypatch.undo()
+    assert exit_code == 0
+    assert {args for _, args in started} == {(0, 0, writer.folders.SYNC_FILE_RANGE_WRITE)}
+    staging = tmp_path / f".out{writer.files.STAGING}"
+    assert sorted(str(path.relative_to(staging)) for path, _ in started) == sorted(_snapshot(out))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="sync_file_range is Linux's")
+def test_a_write_back_that_cannot_be_started_is_no_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Starting the write-back early is a hint (some file systems refuse it): the ``syncfs``
+    before the swap is what puts the files on the disk, and reports a real failure."""
+
+    def refused(fd: int, offset: int, count: int, flags: int) -> int:
+        ctypes.set_errno(errno.EINVAL)
+        return -1
+
+    monkeypatch.setattr(writer.folders, "sync_file_range", refused)
+    out = tmp_path / "out"
+    exit_code, _, stderr = _build(SMALL, out)
+    monkeypatch.undo()
+    assert (exit_code, stderr) == (0, "")
+    build(SMALL, tmp_path / "again")
+    assert _snapshot(out) == _snapshot(tmp_path / "again")
+
+
 def test_no_inode_for_the_manifest_leaves_no_output_it_does_not_list(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -24,14 +24,16 @@ _KEEP_WITH_NEXT = b"\\^"
 
 def text(value: str) -> str:
     """A TEXT value (RFC 5545 3.3.11): backslash, semicolon and comma escaped, line breaks as ``\\n``."""
-    return (
-        value.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
+    if "\\" in value or ";" in value or "," in value or "\n" in value or "\r" in value:
+        return (
+            value.replace("\\", "\\\\")
+            .replace(";", "\\;")
+            .replace(",", "\\,")
+            .replace("\r\n", "\\n")
+            .replace("\n", "\\n")
+            .replace("\r", "\\n")
+        )
+    return value
 
 
 def utc_stamp(moment: datetime) -> str:

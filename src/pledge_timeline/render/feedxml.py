@@ -19,13 +19,18 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 def xml_text(value: str) -> str:
     """Character data as libxml2 writes it: ``& < >`` escaped, and CR as a reference so that a
     parser's line-end normalisation cannot turn it into LF."""
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    if "&" in value or "<" in value or ">" in value or "\r" in value:  # most text has none
+        return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    return value
 
 
 def xml_attribute(value: str) -> str:
     """A double-quoted attribute value as libxml2 writes it: whitespace other than the space is
     a reference, since attribute-value normalisation would turn it into a space."""
-    return xml_text(value).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
+    value = xml_text(value)
+    if '"' in value or "\n" in value or "\t" in value:
+        return value.replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
+    return value
 
 
 def rfc822_date(moment: datetime) -> str:

@@ -69,4 +69,5 @@ def shared(owner: object, kind: str, key: Hashable, compute: Callable[[], T]) ->
 
 def shared_for_event(event: Event, kind: str, key: Hashable, compute: Callable[[], T]) -> T:
     """``shared`` for an event's value: keyed by its id as well as ``key``."""
-    return shared(event, kind, (event.id, key), compute)
+    memo = _CURRENT.get()  # as ``shared`` does, without a call more for each event and kind
+    return compute() if memo is None else memo.for_owner(event, kind, (event.id, key), compute)

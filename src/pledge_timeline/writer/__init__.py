@@ -5,14 +5,16 @@ output folder (``.NAME.pledge-timeline-staging``, in the same parent folder). A 
 written by a thread while the next one renders, and ``add`` waits for that write before it starts
 the next, so at most one rendered output waits in memory; a small one (an archive page) is
 written by the caller at once (see ``THREADED_BYTES``). An output whose bytes are already in the
-folder is hard-linked instead, mtime and all. ``commit`` writes the manifest there too, puts the
-whole staging folder on the disk (one ``syncfs``; where there is none, each file was flushed as
-it was written), moves the folder's other entries (whatever is not an output) into the staging
-folder, and swaps the two folders in one step (``renameat2(RENAME_EXCHANGE)``). The old folder,
-now under the staging name, is then emptied: its outputs are removed; anything else that
-appeared there meanwhile is moved back. A kill at any moment leaves the output folder holding one
-build's outputs, whole, and the manifest that lists them; what the staging folder still holds,
-the next build puts right before it stages anything (``folders.recover``).
+folder is hard-linked instead, mtime and all. Each file's write-back to the disk is started as
+soon as it is written (``sync_file_range``), so the disk works while the next outputs render.
+``commit`` writes the manifest there too, puts the whole staging folder on the disk (one
+``syncfs``; where there is none, each file was flushed as it was written), moves the folder's
+other entries (whatever is not an output) into the staging folder, and swaps the two folders in
+one step (``renameat2(RENAME_EXCHANGE)``). The old folder, now under the staging name, is then
+emptied: its outputs are removed; anything else that appeared there meanwhile is moved back.
+A kill at any moment leaves the output folder holding one build's outputs, whole, and the
+manifest that lists them; what the staging folder still holds, the next build puts right before
+it stages anything (``folders.recover``).
 
 Where the swap cannot be made (not Linux, a file system without RENAME_EXCHANGE, an output folder
 that is a mount point or whose parent folder is not writable), the staging folder is inside the
@@ -62,6 +64,7 @@ from pledge_timeline.writer.folders import (
     refuse_manifest_folder,
     remove_emptied,
     require_writable,
+    start_write_back,
 )
 
 try:
@@ -285,6 +288,7 @@ class OutputWriter:
         if self._flush_each:
             flush_and_close(fd)
         else:
+            start_write_back(fd)
             os.close(fd)  # flushed with the whole staging folder before the swap
 
     def _raise_failure_so_far(self) -> None:

@@ -12,6 +12,7 @@ import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, cast
 
 from pledge_timeline.writer.files import (
     MANIFEST,
@@ -161,34 +162,40 @@ AT_FDCWD = -100
 RENAME_EXCHANGE = 2
 
 
-def load_renameat2() -> Callable[[int, bytes, int, bytes, int], int] | None:
+def linux_function(name: str, argtypes: tuple[Any, ...]) -> Callable[..., int] | None:
+    """The C library's ``name`` (returning an ``int``, errors in ``errno``), or None off Linux
+    or where the C library lacks it."""
     if not sys.platform.startswith("linux"):
         return None
     try:
-        function = ctypes.CDLL(None, use_errno=True).renameat2  # glibc 2.28+, musl 1.2.2+
+        function = getattr(ctypes.CDLL(None, use_errno=True), name)
     except (OSError, AttributeError):
         return None
-    function.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
+    function.argtypes = argtypes
     function.restype = ctypes.c_int
-    return function
+    return cast("Callable[..., int]", function)
 
 
-renameat2 = load_renameat2()
+renameat2: Callable[[int, bytes, int, bytes, int], int] | None = linux_function(
+    "renameat2",  # glibc 2.28+, musl 1.2.2+
+    (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint),
+)
+syncfs: Callable[[int], int] | None = linux_function("syncfs", (ctypes.c_int,))  # glibc 2.14+, musl
+SYNC_FILE_RANGE_WRITE = 2
+sync_file_range: Callable[[int, int, int, int], int] | None = linux_function(
+    "sync_file_range",  # glibc 2.6+, musl
+    (ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint),
+)
 
 
-def load_syncfs() -> Callable[[int], int] | None:
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        function = ctypes.CDLL(None, use_errno=True).syncfs  # glibc 2.14+, musl
-    except (OSError, AttributeError):
-        return None
-    function.argtypes = (ctypes.c_int,)
-    function.restype = ctypes.c_int
-    return function
-
-
-syncfs = load_syncfs()
+def start_write_back(fd: int) -> bool:
+    """Ask the kernel to start writing the file's data to the disk now, without waiting for it,
+    so that the disk works while the next outputs render and ``flush_file_system`` has less
+    left to wait for. Only a hint: False where it cannot be given (a failure here is reported,
+    if it is real, by ``flush_file_system``)."""
+    if sync_file_range is None:
+        return False
+    return sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE) == 0
 
 
 def flush_file_system(folder: Path) -> None:
