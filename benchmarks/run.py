@@ -140,9 +140,8 @@ KEEP_FREE = 30 * GB
 
 
 def retire(folder: Path) -> None:
-    """A build folder no longer needed. Removing a build's 1,039 files makes the next builds'
-    file writes several times slower for tens of seconds (ext4 mounted with ``discard`` here:
-    see "What is measured"), so the folder waits for the end of the run, disk space allowing."""
+    """A build folder no longer needed: removed when the run ends, disk space allowing, so
+    that no timed build pays for removing another's files (see "What is measured")."""
     if shutil.disk_usage(OUT).free < KEEP_FREE:
         shutil.rmtree(folder, ignore_errors=True)
     else:

@@ -227,7 +227,7 @@ def test_where_there_is_no_syncfs_every_file_is_flushed_before_any_is_put_in_pla
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux's sync_file_range and /proc/self/fd")
-def test_each_file_starts_its_way_to_the_disk_as_soon_as_it_is_written(
+def test_each_staged_file_starts_its_way_to_the_disk_before_the_swap(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """So that the disk writes while the next outputs render, and the one ``syncfs`` before the

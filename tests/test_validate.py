@@ -69,10 +69,9 @@ def test_yaml_traps_keep_what_was_typed(tmp_path: Path) -> None:
 
 
 HOSTILE_CPU_SECONDS = 10
-"""A guard against a runaway, not the measurement: before the limit on YAML values, 32 MiB of
-tiny values took 21 s of CPU (and 1.8 GB). What each refusal costs, ``benchmarks/run.py``
-measures against the 2 s target: a CPU limit that tight here fails whenever the machine runs
-slowly (the same check took 1.0 s and, in a slow stretch of the same machine, 2.5 s)."""
+"""A guard against a runaway (a file read whole, a hang), not the measurement: CPU time varies
+with the machine, so how fast each file is refused (target: ``hostile.MAX_CPU_SECONDS``) is
+what ``benchmarks/run.py`` measures; memory does not vary, and is held here."""
 
 
 def _limit_the_child() -> None:

@@ -188,14 +188,13 @@ sync_file_range: Callable[[int, int, int, int], int] | None = linux_function(
 )
 
 
-def start_write_back(fd: int) -> bool:
+def start_write_back(fd: int) -> None:
     """Ask the kernel to start writing the file's data to the disk now, without waiting for it,
     so that the disk works while the next outputs render and ``flush_file_system`` has less
-    left to wait for. Only a hint: False where it cannot be given (a failure here is reported,
-    if it is real, by ``flush_file_system``)."""
-    if sync_file_range is None:
-        return False
-    return sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE) == 0
+    left to wait for. Only a hint: where it cannot be given, or fails, nothing is lost
+    (``flush_file_system`` writes the data and reports a real failure)."""
+    if sync_file_range is not None:
+        sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE)
 
 
 def flush_file_system(folder: Path) -> None:
