@@ -227,11 +227,11 @@ def test_where_there_is_no_syncfs_every_file_is_flushed_before_any_is_put_in_pla
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux's sync_file_range and /proc/self/fd")
-def test_each_staged_file_starts_its_way_to_the_disk_before_the_swap(
+def test_each_large_staged_file_starts_its_way_to_the_disk_before_the_swap(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """So that the disk writes while the next outputs render, and the one ``syncfs`` before the
-    swap has less left to wait for."""
+    swap has less left to wait for; a small file (an archive page) is left to that ``syncfs``."""
     out = tmp_path / "out"
     real, started = writer.folders.sync_file_range, []
     assert real is not None, "Linux has sync_file_range"
@@ -241,12 +241,16 @@ def test_each_staged_file_starts_its_way_to_the_disk_before_the_swap(
         return real(fd, offset, count, flags)
 
     monkeypatch.setattr(writer.folders, "sync_file_range", sync_file_range)
+    monkeypatch.setattr(writer, "THREADED_BYTES", 4096)
     exit_code, _, _ = _build(SMALL, out)
     monkeypatch.undo()
     assert exit_code == 0
     assert {args for _, args in started} == {(0, 0, writer.folders.SYNC_FILE_RANGE_WRITE)}
     staging = tmp_path / f".out{writer.files.STAGING}"
-    assert sorted(str(path.relative_to(staging)) for path, _ in started) == sorted(_snapshot(out))
+    sizes = {name: (out / name).stat().st_size for name in _snapshot(out)}
+    large = sorted(name for name, size in sizes.items() if size >= 4096)
+    assert 0 < len(large) < len(sizes), "both sizes are written"
+    assert sorted(str(path.relative_to(staging)) for path, _ in started) == large
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="sync_file_range is Linux's")

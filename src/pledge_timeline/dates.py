@@ -133,6 +133,8 @@ class Span:
     edtf: str = field(init=False, repr=False, compare=False)
     is_exact: bool = field(init=False, repr=False, compare=False)
     """True when every end is a certain, exact day: the only dates shown as days."""
+    label: str = field(init=False, repr=False, compare=False)
+    """``Sept 16, 2015``, ``Sept 22-24, 2015``, ``Summer 2015 (approx.)``."""
 
     def __post_init__(self) -> None:
         # Derived once here: every output reads them of every event's span, some several times
@@ -143,6 +145,8 @@ class Span:
         object.__setattr__(self, "edtf", edtf)
         exact = _is_certain_day(self.start) and (self.end is None or _is_certain_day(self.end))
         object.__setattr__(self, "is_exact", exact)
+        note = qualifier_note(self.approximate, self.uncertain)
+        object.__setattr__(self, "label", _range_label(self.start, self.end) + note)
 
     @property
     def approximate(self) -> bool:
@@ -159,11 +163,6 @@ class Span:
             return self.start.precision
         return max(self.start.precision, self.end.precision, key=_PRECISION_RANK.__getitem__)
 
-    @property
-    def label(self) -> str:
-        """``Sept 16, 2015``, ``Sept 22-24, 2015``, ``Summer 2015 (approx.)``."""
-        return _span_label(self)
-
 
 def _is_certain_day(day: FuzzyDate) -> bool:
     """``precision is Precision.DAY and not is_qualified``."""
@@ -174,12 +173,6 @@ _PARSED_CACHE = 1 << 16
 """Dates parsed and kept: validation, cross-checks and the model each read every date, and every
 output labels it. Room for the distinct dates of a file at the default input limit, so that none
 is parsed twice in one command (what that saves: benchmarks/README.md)."""
-
-
-@lru_cache(maxsize=_PARSED_CACHE)
-def _span_label(span: Span) -> str:
-    """Cached: every output labels every date, some several times."""
-    return _range_label(span.start, span.end) + qualifier_note(span.approximate, span.uncertain)
 
 
 def qualifier_note(approximate: bool, uncertain: bool) -> str:

@@ -25,7 +25,10 @@ from pledge_timeline.urls import host_of
 
 
 def noon_utc(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+    return datetime.combine(day, _NOON_UTC)
+
+
+_NOON_UTC = time(12, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +250,7 @@ class Event:
 
     @property
     def sources(self) -> tuple[Source, ...]:
-        return tuple(c.source for c in self.citations)
+        return tuple(map(_SOURCE, self.citations))
 
     @property
     def sequence(self) -> int:
@@ -352,6 +355,9 @@ class Timeline:
             feed_entries=self.feed_entries,
             source_date_epoch=self.source_date_epoch,
         )
+
+
+_SOURCE = attrgetter("source")
 
 
 def _days(event: Event) -> tuple[date, date]:

@@ -30,7 +30,8 @@ _SECOND = timedelta(seconds=1)
 
 def instant(day: date, wall: time, zone: str, fold: int = 0) -> datetime:
     """``wall`` on ``day`` in ``zone``: the ``fold``-th occurrence if the time is repeated."""
-    return datetime.combine(day, wall, ZoneInfo(zone)).replace(fold=fold)
+    moment = datetime.combine(day, wall, ZoneInfo(zone))  # with the fold of ``wall``
+    return moment if moment.fold == fold else moment.replace(fold=fold)
 
 
 def exists(moment: datetime) -> bool:

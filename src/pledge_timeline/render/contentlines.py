@@ -38,20 +38,26 @@ def text(value: str) -> str:
 
 def utc_stamp(moment: datetime) -> str:
     """A DATE-TIME in UTC form, ``20150917T120000Z``."""
-    return local_stamp(moment.astimezone(UTC)) + "Z"
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return local_stamp(moment) + "Z"
 
 
 def local_stamp(moment: datetime) -> str:
     """A DATE-TIME as local ("floating") time, ``20150922T090000``."""
-    return (
-        f"{moment.year:04}{moment.month:02}{moment.day:02}"
-        f"T{moment.hour:02}{moment.minute:02}{moment.second:02}"
+    return "%04d%02d%02dT%02d%02d%02d" % (  # noqa: UP031 (no format-spec call per field)
+        moment.year,
+        moment.month,
+        moment.day,
+        moment.hour,
+        moment.minute,
+        moment.second,
     )
 
 
 def day(value: date) -> str:
     """A DATE value, ``20150922``."""
-    return f"{value.year:04}{value.month:02}{value.day:02}"
+    return "%04d%02d%02d" % (value.year, value.month, value.day)  # noqa: UP031 (as above)
 
 
 def date_property(name: str, value: date | datetime) -> tuple[str, str | None]:

@@ -39,9 +39,17 @@ def rfc822_date(moment: datetime) -> str:
     The year unpadded, as feedgen writes the channel's own dates (``strftime("%Y")``), so that a
     feed never mixes two forms; RFC 2822 wants four digits, which only years before 1000 lack.
     """
-    return (
-        f"{_WEEKDAYS[moment.weekday()]}, {moment.day:02} {_MONTHS[moment.month - 1]} {moment.year} "
-        f"{moment:%H:%M:%S %z}"
+    offset = moment.utcoffset()
+    zone = "+0000" if offset is not None and not offset else f"{moment:%z}"
+    return "%s, %02d %s %d %02d:%02d:%02d %s" % (  # noqa: UP031 (no format-spec call per field)
+        _WEEKDAYS[moment.weekday()],
+        moment.day,
+        _MONTHS[moment.month - 1],
+        moment.year,
+        moment.hour,
+        moment.minute,
+        moment.second,
+        zone,
     )
 
 

@@ -5,8 +5,10 @@ output folder (``.NAME.pledge-timeline-staging``, in the same parent folder). A 
 written by a thread while the next one renders, and ``add`` waits for that write before it starts
 the next, so at most one rendered output waits in memory; a small one (an archive page) is
 written by the caller at once (see ``THREADED_BYTES``). An output whose bytes are already in the
-folder is hard-linked instead, mtime and all. Each file's write-back to the disk is started as
-soon as it is written (``sync_file_range``), so the disk works while the next outputs render.
+folder is hard-linked instead, mtime and all. The writer's thread starts each large file's
+write-back to the disk as soon as it is written (``sync_file_range``), so that the disk works
+while the next outputs render; a small file's is left to the ``syncfs`` below, as the caller
+would spend on that call about what the ``syncfs`` waits for the file.
 ``commit`` writes the manifest there too, puts the whole staging folder on the disk (one
 ``syncfs``; where there is none, each file was flushed as it was written), moves the folder's
 other entries (whatever is not an output) into the staging folder, and swaps the two folders in
@@ -142,7 +144,7 @@ class OutputWriter:
                 return
             self._written.append(relative)
             if len(data) >= THREADED_BYTES:
-                self._writes.append(self._writer.submit(self._stage, relative, data))
+                self._writes.append(self._writer.submit(self._stage, relative, data, True))
             else:
                 self._stage_here(relative, data)
 
@@ -265,11 +267,12 @@ class OutputWriter:
         os.unlink(staging / relative)
         return False
 
-    def _stage(self, relative: str, data: bytes) -> None:
-        """``data`` in the staging folder (in the writer's thread if it is large)."""
+    def _stage(self, relative: str, data: bytes, write_back: bool = False) -> None:
+        """``data`` in the staging folder (in the writer's thread if it is large); with
+        ``write_back``, its way to the disk starts at once."""
         assert self._staging is not None
         try:
-            self._write_file(self._staging / relative, data)
+            self._write_file(self._staging / relative, data, write_back)
         except OSError as error:
             raise OutputError(self.out_dir / relative, reason(error), error.errno) from None
 
@@ -283,12 +286,13 @@ class OutputWriter:
             self._writes.append(failed)
             raise
 
-    def _write_file(self, path: Path, data: bytes) -> None:
+    def _write_file(self, path: Path, data: bytes, write_back: bool = False) -> None:
         fd = files.write_unflushed(path, data)
         if self._flush_each:
             flush_and_close(fd)
         else:
-            start_write_back(fd)
+            if write_back:
+                start_write_back(fd)
             os.close(fd)  # flushed with the whole staging folder before the swap
 
     def _raise_failure_so_far(self) -> None:
