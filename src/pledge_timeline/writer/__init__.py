@@ -144,7 +144,7 @@ class OutputWriter:
                 return
             self._written.append(relative)
             if len(data) >= THREADED_BYTES:
-                self._writes.append(self._writer.submit(self._stage, relative, data, True))
+                self._writes.append(self._writer.submit(self._stage, relative, data, write_back=True))
             else:
                 self._stage_here(relative, data)
 
