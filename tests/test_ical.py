@@ -601,6 +601,40 @@ def test_switches_days_apart_are_both_found_wherever_the_scan_starts(
         assert list(module._transitions(zone, start, window_end)) == expected, start
 
 
+@pytest.mark.parametrize(
+    ("tzid", "years"),
+    [
+        ("Africa/Casablanca", range(2018, 2031)),  # Ramadan breaks, some weeks apart
+        ("Australia/Lord_Howe", range(1990, 1994)),  # half-hour DST
+        ("Pacific/Apia", range(2010, 2013)),  # the skipped December 30, 2011
+        ("America/Sao_Paulo", range(2017, 2021)),  # DST abolished
+        ("Asia/Tehran", range(2021, 2024)),
+        ("Africa/Freetown", range(1938, 1941)),  # switches four days apart
+        ("Europe/London", range(1967, 1973)),  # a name change with the offset kept
+        ("America/Cambridge_Bay", range(1999, 2002)),
+        ("Asia/Gaza", range(2039, 2042)),
+        ("Europe/Berlin", range(2037, 2041)),  # past the transitions the file lists
+    ],
+)
+def test_a_years_switches_are_those_an_hourly_scan_of_the_year_finds(
+    tzid: str, years: range, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The year's scan looks only around the days whose local noons read differently."""
+    from zoneinfo import ZoneInfo
+
+    from pledge_timeline.render import vtimezone as module
+
+    zone = ZoneInfo(tzid)
+    found = [module._year_transitions.__wrapped__(tzid, year) for year in years]
+    monkeypatch.setattr(module, "_SCAN_STEP", timedelta(hours=1))
+    hourly = [
+        tuple(module._transitions(zone, module._new_year(tzid, year), module._new_year(tzid, year + 1)))
+        for year in years
+    ]
+    assert found == hourly
+    assert sum(map(len, found)) >= len(years)
+
+
 def _switch_instant(observance: Observance) -> datetime:
     return (observance.onset - observance.offset_from).replace(tzinfo=UTC)
 

@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -226,51 +227,65 @@ def test_where_there_is_no_syncfs_every_file_is_flushed_before_any_is_put_in_pla
     assert all(untouched for _, untouched in flushed), "each flushed before anything was put in place"
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux's sync_file_range and /proc/self/fd")
-def test_each_large_staged_file_starts_its_way_to_the_disk_before_the_swap(
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="syncfs and /proc/self/fd are Linux's")
+def test_the_staging_folder_is_flushed_ahead_while_the_next_outputs_are_added(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """So that the disk writes while the next outputs render, and the one ``syncfs`` before the
-    swap has less left to wait for; a small file (an archive page) is left to that ``syncfs``."""
+    """So that the disk writes while the next outputs render: once enough is staged, a flush of
+    the staging folder runs in another thread; the last flush, before the swap, still comes after
+    every output."""
     out = tmp_path / "out"
-    real, started = writer.folders.sync_file_range, []
-    assert real is not None, "Linux has sync_file_range"
+    real_syncfs, seen = writer.folders.syncfs, []
+    assert real_syncfs is not None, "Linux has syncfs"
+    flushed = threading.Event()
 
-    def sync_file_range(fd: int, offset: int, count: int, flags: int) -> int:
-        started.append((Path(os.readlink(f"/proc/self/fd/{fd}")), (offset, count, flags)))
-        return real(fd, offset, count, flags)
+    def syncfs(fd: int) -> int:
+        seen.append((threading.current_thread() is threading.main_thread(), _staged(fd)))
+        flushed.set()
+        return real_syncfs(fd)
 
-    monkeypatch.setattr(writer.folders, "sync_file_range", sync_file_range)
-    monkeypatch.setattr(writer, "THREADED_BYTES", 4096)
-    exit_code, _, _ = _build(SMALL, out)
-    monkeypatch.undo()
-    assert exit_code == 0
-    assert {args for _, args in started} == {(0, 0, writer.folders.SYNC_FILE_RANGE_WRITE)}
-    staging = tmp_path / f".out{writer.files.STAGING}"
-    sizes = {name: (out / name).stat().st_size for name in _snapshot(out)}
-    large = sorted(name for name, size in sizes.items() if size >= 4096)
-    assert 0 < len(large) < len(sizes), "both sizes are written"
-    assert sorted(str(path.relative_to(staging)) for path, _ in started) == large
+    monkeypatch.setattr(writer.folders, "syncfs", syncfs)
+    monkeypatch.setattr(writer, "FLUSH_AHEAD_BYTES", 10)
+    staging = writer.OutputWriter(out)
+    staging.add("a.txt", b"0123456789")  # enough: a flush starts
+    assert flushed.wait(10)
+    staging.add("b.txt", b"short")  # not enough for another
+    staging.commit()
+    assert seen == [(False, ["a.txt"]), (True, sorted(["a.txt", "b.txt", writer.MANIFEST]))]
+    assert (out / "a.txt").read_bytes() == b"0123456789"
+    assert (out / "b.txt").read_bytes() == b"short"
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="sync_file_range is Linux's")
-def test_a_write_back_that_cannot_be_started_is_no_failure(
+def _staged(fd: int) -> list[str]:
+    staged = _snapshot(Path(os.readlink(f"/proc/self/fd/{fd}")))
+    return sorted(name for name in staged if name != writer.files.PARTIAL)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="syncfs is Linux's")
+def test_a_flush_ahead_that_fails_fails_the_build_and_changes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Starting the write-back early is a hint (some file systems refuse it): the ``syncfs``
-    before the swap is what puts the files on the disk, and reports a real failure."""
-
-    def refused(fd: int, offset: int, count: int, flags: int) -> int:
-        ctypes.set_errno(errno.EINVAL)
-        return -1
-
-    monkeypatch.setattr(writer.folders, "sync_file_range", refused)
+    """The flush ahead is where the disk may first be found full; the kernel reports that once,
+    so the build reports it, even though the last flush finds nothing wrong."""
     out = tmp_path / "out"
-    exit_code, _, stderr = _build(SMALL, out)
+    build(SMALL, out)
+    before = _snapshot(out)
+    real_syncfs = writer.folders.syncfs
+    assert real_syncfs is not None, "Linux has syncfs"
+
+    def syncfs(fd: int) -> int:
+        if threading.current_thread() is threading.main_thread():
+            return real_syncfs(fd)
+        return _failing_syncfs(fd)
+
+    monkeypatch.setattr(writer.folders, "syncfs", syncfs)
+    monkeypatch.setattr(writer, "FLUSH_AHEAD_BYTES", 1)
+    exit_code, stdout, stderr = _build(_changed(tmp_path), out)
     monkeypatch.undo()
-    assert (exit_code, stderr) == (0, "")
-    build(SMALL, tmp_path / "again")
-    assert _snapshot(out) == _snapshot(tmp_path / "again")
+    assert (exit_code, stdout) == (1, "")
+    assert stderr == f"pledge-timeline: cannot write {out}: No space left on device\n"
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["changed.yaml", "out"]  # no staging left
 
 
 def test_no_inode_for_the_manifest_leaves_no_output_it_does_not_list(

@@ -30,6 +30,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from itertools import compress
+from operator import ne
 from zoneinfo import ZoneInfo
 
 from pledge_timeline.render import contentlines as cl
@@ -109,8 +111,47 @@ def _components(tzid: str, first_year: int, last_year: int) -> Iterator[tuple[Ob
 @lru_cache(maxsize=4096)
 def _year_transitions(tzid: str, year: int) -> tuple[Observance, ...]:
     """The zone's switches from its January 1 of ``year`` to the next; cached, as scanning is
-    slow and every calendar (the main one and each tag's) needs the same zones and years."""
-    return tuple(_transitions(ZoneInfo(tzid), _new_year(tzid, year), _new_year(tzid, year + 1)))
+    slow and every calendar (the main one and each tag's) needs the same zones and years. Only
+    the days around a change of the zone's local noon readings are scanned (``_changing_spans``)."""
+    zone = ZoneInfo(tzid)
+    start, end = _new_year(tzid, year), _new_year(tzid, year + 1)
+    return tuple(
+        switch
+        for low, high in _changing_spans(zone, year)
+        for switch in _transitions(zone, max(low, start), min(high, end))
+    )
+
+
+_SPAN_MARGIN = timedelta(days=2)
+"""More than the 26 hours between a local time and the same clock time in UTC, in any zone."""
+
+
+def _changing_spans(zone: ZoneInfo, year: int) -> list[tuple[datetime, datetime]]:
+    """UTC spans, apart and in order, that hold every switch from the last noon of ``year - 1``
+    to the first of ``year + 1``: around each two consecutive local noons whose readings differ.
+
+    Reading a local time is a lookup for zoneinfo, where reading a UTC instant is a conversion;
+    the spans are then scanned in UTC (``_transitions``), which pins each switch to the second.
+    Like that scan, this one misses two switches within a day that cancel out. (Checked for
+    every zone of the tz database from 1900 to 2040: the same switches as a scan of each year.)"""
+    noons = _local_noons(year)
+    offsets, dsts, names = map(zone.utcoffset, noons), map(zone.dst, noons), map(zone.tzname, noons)
+    readings = list(zip(offsets, dsts, names, strict=True))
+    spans: list[tuple[datetime, datetime]] = []
+    for day in compress(range(len(noons)), map(ne, readings, readings[1:])):
+        low, high = noons[day] - _SPAN_MARGIN, noons[day + 1] + _SPAN_MARGIN
+        if spans and low <= spans[-1][1]:
+            low = spans.pop()[0]
+        spans.append((low, high))
+    return [(low.replace(tzinfo=UTC), high.replace(tzinfo=UTC)) for low, high in spans]
+
+
+@lru_cache(maxsize=64)
+def _local_noons(year: int) -> tuple[datetime, ...]:
+    """Naive noon of every day from December 31 of ``year - 1`` to January 1 of ``year + 1``."""
+    first = datetime(year - 1, 12, 31, 12)
+    days = (datetime(year + 1, 1, 1, 12) - first).days
+    return tuple(first + timedelta(days=day) for day in range(days + 1))
 
 
 def _new_year(tzid: str, year: int) -> datetime:
@@ -172,7 +213,7 @@ def _transitions(zone: ZoneInfo, start: datetime, end: datetime) -> Iterator[Obs
     clocks: Clocks = (local.utcoffset(), local.dst(), local.tzname())
     while moment < end:
         step_end = moment + step if moment <= last_full_step else end
-        # The build's hottest loop: compare the raw readings, and make a state only when they change.
+        # Compare the raw readings, and make a state only when they change.
         local = step_end.astimezone(zone)
         readings: Clocks = (local.utcoffset(), local.dst(), local.tzname())
         if readings != clocks:
@@ -190,15 +231,17 @@ def _transitions(zone: ZoneInfo, start: datetime, end: datetime) -> Iterator[Obs
 def _first_instant_with(
     zone: ZoneInfo, state: tuple[timedelta, bool, str], low: datetime, high: datetime
 ) -> datetime:
-    """Bisect (low, high] to the second for the first instant in ``state``."""
-    while high - low > timedelta(seconds=1):
-        middle = low + (high - low) / 2
-        middle = middle.replace(microsecond=0)
-        if _state(zone, middle) == state:
-            high = middle
+    """Bisect (low, high] to the second for the first instant in ``state``; both are whole
+    seconds (a zone's offsets are), so the bisection is done on POSIX timestamps."""
+    first, last = int(low.timestamp()), int(high.timestamp())
+    while last - first > 1:
+        middle = (first + last) // 2
+        local = datetime.fromtimestamp(middle, zone)
+        if _state_of((local.utcoffset(), local.dst(), local.tzname())) == state:
+            last = middle
         else:
-            low = middle
-    return high
+            first = middle
+    return datetime.fromtimestamp(last, UTC)
 
 
 def _yearly_rule(group: list[Observance], last_year: int) -> YearlyRule | None:

@@ -5,11 +5,10 @@ output folder (``.NAME.pledge-timeline-staging``, in the same parent folder). A 
 written by a thread while the next one renders, and ``add`` waits for that write before it starts
 the next, so at most one rendered output waits in memory; a small one (an archive page) is
 written by the caller at once (see ``THREADED_BYTES``). An output whose bytes are already in the
-folder is hard-linked instead, mtime and all. The writer's thread starts each large file's
-write-back to the disk as soon as it is written (``sync_file_range``), so that the disk works
-while the next outputs render; a small file's is left to the ``syncfs`` below, as the caller
-would spend on that call about what the ``syncfs`` waits for the file.
-``commit`` writes the manifest there too, puts the whole staging folder on the disk (one
+folder is hard-linked instead, mtime and all. Each time ``FLUSH_AHEAD_BYTES`` more have been
+staged, a third thread flushes the staging folder's file system (``syncfs``), so that the disk
+writes while the next outputs render.
+``commit`` writes the manifest there too, puts the whole staging folder on the disk (a last
 ``syncfs``; where there is none, each file was flushed as it was written), moves the folder's
 other entries (whatever is not an output) into the staging folder, and swaps the two folders in
 one step (``renameat2(RENAME_EXCHANGE)``). The old folder, now under the staging name, is then
@@ -66,7 +65,6 @@ from pledge_timeline.writer.folders import (
     refuse_manifest_folder,
     remove_emptied,
     require_writable,
-    start_write_back,
 )
 
 try:
@@ -81,6 +79,11 @@ THREADED_BYTES = 1 << 20
 smaller ones in the caller's. A thread waits for the interpreter lock after each system call,
 up to the switch interval while the caller renders: worth it for a few large writes, not for
 an archive page's."""
+
+FLUSH_AHEAD_BYTES = 16 << 20
+"""Once this much has been staged since the last flush began, and none is running, the staging
+folder's file system is flushed in the flusher's thread while the caller renders on: the flush
+before the swap then waits only for the last outputs. A failed flush fails the commit."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +112,8 @@ class OutputWriter:
         self._writes: list[Future[None]] = []  # the writer thread's
         self._writes_passed = 0  # so many of the first writes are known to have succeeded
         self._flush_each = folders.syncfs is None  # else the staging folder is flushed at once
+        self._flushes: list[Future[None]] = []  # the flusher thread's
+        self._unflushed = 0  # bytes staged since the last flush began
         self._unchanged: list[str] = []
         self._root: Path | None = None  # the output folder's real path, once locked
         self._staging: Path | None = None
@@ -119,6 +124,7 @@ class OutputWriter:
         self._locks: list[int] = []
         self._ended = False  # by commit or discard
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pledge-timeline-write")
+        self._flusher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pledge-timeline-flush")
 
     def __enter__(self) -> OutputWriter:
         return self
@@ -144,9 +150,11 @@ class OutputWriter:
                 return
             self._written.append(relative)
             if len(data) >= THREADED_BYTES:
-                self._writes.append(self._writer.submit(self._stage, relative, data, write_back=True))
+                self._writes.append(self._writer.submit(self._stage, relative, data))
             else:
                 self._stage_here(relative, data)
+            self._unflushed += len(data)
+            self._flush_ahead(staging)
 
     def commit(self) -> WriteResult:
         """Put every staged output in place with the manifest; drop stale outputs."""
@@ -155,6 +163,8 @@ class OutputWriter:
                 root, staging = self._start()
                 for write in self._writes:
                     write.result()
+                for flush in self._flushes:
+                    flush.result()
                 previous = read_manifest(root, self.out_dir / MANIFEST)
                 outputs = frozenset(self._staged)
                 stale = tuple(sorted(p for p in previous.paths - outputs if is_file(root, p)))
@@ -267,12 +277,11 @@ class OutputWriter:
         os.unlink(staging / relative)
         return False
 
-    def _stage(self, relative: str, data: bytes, write_back: bool = False) -> None:
-        """``data`` in the staging folder (in the writer's thread if it is large); with
-        ``write_back``, its way to the disk starts at once."""
+    def _stage(self, relative: str, data: bytes) -> None:
+        """``data`` in the staging folder (in the writer's thread if it is large)."""
         assert self._staging is not None
         try:
-            self._write_file(self._staging / relative, data, write_back)
+            self._write_file(self._staging / relative, data)
         except OSError as error:
             raise OutputError(self.out_dir / relative, reason(error), error.errno) from None
 
@@ -286,14 +295,21 @@ class OutputWriter:
             self._writes.append(failed)
             raise
 
-    def _write_file(self, path: Path, data: bytes, write_back: bool = False) -> None:
+    def _write_file(self, path: Path, data: bytes) -> None:
         fd = files.write_unflushed(path, data)
         if self._flush_each:
             flush_and_close(fd)
         else:
-            if write_back:
-                start_write_back(fd)
             os.close(fd)  # flushed with the whole staging folder before the swap
+
+    def _flush_ahead(self, staging: Path) -> None:
+        """Start flushing the staging folder in the flusher's thread (``FLUSH_AHEAD_BYTES``)."""
+        if self._flush_each or self._unflushed < FLUSH_AHEAD_BYTES:
+            return
+        if self._flushes and not self._flushes[-1].done():
+            return
+        self._flushes.append(self._flusher.submit(flush_file_system, staging))
+        self._unflushed = 0
 
     def _raise_failure_so_far(self) -> None:
         """Wait for the writes so far (at most one output then waits in memory); raise the first
@@ -337,9 +353,11 @@ class OutputWriter:
         shutil.rmtree(staging)
 
     def _finish_writes(self) -> None:
-        """Wait for the writer thread (each write closes its file, whether it succeeds or not)."""
+        """Wait for the writer's and the flusher's threads (each write closes its file, and each
+        flush its folder, whether it succeeds or not)."""
         self._ended = True
         self._writer.shutdown()
+        self._flusher.shutdown()
 
     def _unlock(self) -> None:
         while self._locks:

@@ -181,20 +181,6 @@ renameat2: Callable[[int, bytes, int, bytes, int], int] | None = linux_function(
     (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint),
 )
 syncfs: Callable[[int], int] | None = linux_function("syncfs", (ctypes.c_int,))  # glibc 2.14+, musl
-SYNC_FILE_RANGE_WRITE = 2
-sync_file_range: Callable[[int, int, int, int], int] | None = linux_function(
-    "sync_file_range",  # glibc 2.6+, musl
-    (ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint),
-)
-
-
-def start_write_back(fd: int) -> None:
-    """Ask the kernel to start writing the file's data to the disk now, without waiting for it,
-    so that the disk works while the next outputs render and ``flush_file_system`` has less
-    left to wait for. Only a hint: where it cannot be given, or fails, nothing is lost
-    (``flush_file_system`` writes the data and reports a real failure)."""
-    if sync_file_range is not None:
-        sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE)
 
 
 def flush_file_system(folder: Path) -> None:
