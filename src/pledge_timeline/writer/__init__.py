@@ -164,7 +164,7 @@ class OutputWriter:
                 for write in self._writes:
                     write.result()
                 for flush in self._flushes:
-                    flush.result()
+                    flush.result()  # the kernel reports a write-back error once: to that flush
                 previous = read_manifest(root, self.out_dir / MANIFEST)
                 outputs = frozenset(self._staged)
                 stale = tuple(sorted(p for p in previous.paths - outputs if is_file(root, p)))
