@@ -123,7 +123,8 @@ def _year_transitions(tzid: str, year: int) -> tuple[Observance, ...]:
 
 
 _SPAN_MARGIN = timedelta(days=2)
-"""More than the 26 hours between a local time and the same clock time in UTC, in any zone."""
+"""More than any zone's offset from UTC has been (under 16 hours, local mean times included): a
+switch between two noons' readings lies within this of them, in UTC."""
 
 
 def _changing_spans(zone: ZoneInfo, year: int) -> list[tuple[datetime, datetime]]:
