@@ -133,8 +133,8 @@ def _changing_spans(zone: ZoneInfo, year: int) -> list[tuple[datetime, datetime]
 
     Reading a local time is a lookup for zoneinfo, where reading a UTC instant is a conversion;
     the spans are then scanned in UTC (``_transitions``), which pins each switch to the second.
-    Like that scan, this one misses two switches within a day that cancel out. (Checked for
-    every zone of the tz database from 1900 to 2040: the same switches as a scan of each year.)"""
+    It rests on what that scan rests on: no two switches within a day that cancel out
+    (benchmarks/README.md says where that was checked)."""
     noons = _local_noons(year)
     offsets, dsts, names = map(zone.utcoffset, noons), map(zone.dst, noons), map(zone.tzname, noons)
     readings = list(zip(offsets, dsts, names, strict=True))
@@ -187,7 +187,11 @@ Clocks = tuple[timedelta | None, timedelta | None, str | None]
 
 
 def _state(zone: ZoneInfo, instant: datetime) -> tuple[timedelta, bool, str]:
-    local = instant.astimezone(zone)
+    return _local_state(instant.astimezone(zone))
+
+
+def _local_state(local: datetime) -> tuple[timedelta, bool, str]:
+    """The state of an aware local time's zone at that time."""
     return _state_of((local.utcoffset(), local.dst(), local.tzname()))
 
 
@@ -237,8 +241,7 @@ def _first_instant_with(
     first, last = int(low.timestamp()), int(high.timestamp())
     while last - first > 1:
         middle = (first + last) // 2
-        local = datetime.fromtimestamp(middle, zone)
-        if _state_of((local.utcoffset(), local.dst(), local.tzname())) == state:
+        if _local_state(datetime.fromtimestamp(middle, zone)) == state:
             last = middle
         else:
             first = middle
